@@ -1,0 +1,12 @@
+// Installs dependencies on a fresh clone so `npm start` and `npm test` work as the first command.
+// Plain JavaScript on purpose: it must run on whatever Node npm was started with, before the pinned one exists.
+import { execSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+
+const lock = 'package-lock.json';
+const marker = 'node_modules/.package-lock.json';
+const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
+if (stale) {
+  console.error('galley: installing dependencies (npm ci)…');
+  execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
+}

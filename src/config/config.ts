@@ -1,0 +1,79 @@
+/**
+ * The one validated configuration. `loadConfig(env)` parses every setting in `settings.ts`; an invalid value
+ * throws a ConfigError naming the setting, and `main.ts` stops the process with that message.
+ */
+import path from 'node:path';
+import { type Role, SETTINGS } from './settings.ts';
+
+export { ConfigError } from './settings.ts';
+
+/** Which adapters a process uses: embedded (SQLite, in-process) or distributed (PostgreSQL + Redis). */
+export type Mode = 'embedded' | 'distributed';
+
+/** The validated, frozen configuration handed to buildApp and the CLI. */
+export interface Config {
+  /** Embedded unless DATABASE_URL or REDIS_URL is set. */
+  readonly mode: Mode;
+  readonly port: number;
+  readonly host: string;
+  /** Origin users reach Galley at, without a trailing slash. */
+  readonly publicUrl: string;
+  /** Absolute path of the data directory. */
+  readonly dataDir: string;
+  /** Path of the embedded SQLite database file (inside dataDir). */
+  readonly sqlitePath: string;
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly roles: readonly Role[];
+  readonly logLevel: string;
+  readonly bodyLimitBytes: number;
+  readonly requestTimeoutMs: number;
+  readonly connectionTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly maxEventLoopDelayMs: number;
+  readonly shutdownGraceMs: number;
+  readonly pgPoolMax: number;
+  readonly cacheMaxEntries: number;
+  readonly workerConcurrency: number;
+  readonly redisPrefix: string;
+}
+
+/** Parses and validates the environment; throws ConfigError naming the first invalid setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const s = SETTINGS;
+  const port = s.port.parse(env[s.port.env]);
+  const dataDir = path.resolve(s.dataDir.parse(env[s.dataDir.env]) ?? './data');
+  const databaseUrl = s.databaseUrl.parse(env[s.databaseUrl.env]);
+  const redisUrl = s.redisUrl.parse(env[s.redisUrl.env]);
+  const publicUrl = (s.publicUrl.parse(env[s.publicUrl.env]) ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const config: Config = {
+    mode: databaseUrl !== undefined || redisUrl !== undefined ? 'distributed' : 'embedded',
+    port,
+    host: s.host.parse(env[s.host.env]) ?? '0.0.0.0',
+    publicUrl,
+    dataDir,
+    sqlitePath: path.join(dataDir, 'galley.db'),
+    databaseUrl,
+    redisUrl,
+    roles: s.roles.parse(env[s.roles.env]),
+    logLevel: s.logLevel.parse(env[s.logLevel.env]),
+    bodyLimitBytes: s.bodyLimitBytes.parse(env[s.bodyLimitBytes.env]),
+    requestTimeoutMs: s.requestTimeoutMs.parse(env[s.requestTimeoutMs.env]),
+    connectionTimeoutMs: s.connectionTimeoutMs.parse(env[s.connectionTimeoutMs.env]),
+    keepAliveTimeoutMs: s.keepAliveTimeoutMs.parse(env[s.keepAliveTimeoutMs.env]),
+    maxEventLoopDelayMs: s.maxEventLoopDelayMs.parse(env[s.maxEventLoopDelayMs.env]),
+    shutdownGraceMs: s.shutdownGraceMs.parse(env[s.shutdownGraceMs.env]),
+    pgPoolMax: s.pgPoolMax.parse(env[s.pgPoolMax.env]),
+    cacheMaxEntries: s.cacheMaxEntries.parse(env[s.cacheMaxEntries.env]),
+    workerConcurrency: s.workerConcurrency.parse(env[s.workerConcurrency.env]),
+    redisPrefix: s.redisPrefix.parse(env[s.redisPrefix.env]) ?? 'galley',
+    ...overrides,
+  };
+  return Object.freeze(config);
+}
+
+/** Markdown table of every setting, for the README (`galley config docs`). */
+export function settingsMarkdown(): string {
+  const rows = Object.values(SETTINGS).map((s) => `| \`${s.env}\` | ${s.defaultText === '(unset)' ? '(unset)' : `\`${s.defaultText}\``} | ${s.doc} |`);
+  return ['| setting | default | what it does |', '|---|---|---|', ...rows].join('\n');
+}

@@ -1,0 +1,153 @@
+/**
+ * The catalogue of every setting Galley reads from its environment. Each entry documents itself; the README's
+ * settings table is generated from this list (`galley config docs`) and a test keeps the two in sync.
+ */
+
+/** Raised when a setting's value cannot be used; start-up stops with this message, which names the setting. */
+export class ConfigError extends Error {
+  /** The environment variable at fault. */
+  readonly setting: string;
+  constructor(setting: string, message: string) {
+    super(`Invalid setting ${setting}: ${message}`);
+    this.name = 'ConfigError';
+    this.setting = setting;
+  }
+}
+
+/** One documented environment setting and how to parse it. */
+export interface Setting<T> {
+  /** Environment variable name. */
+  readonly env: string;
+  /** What it controls, one sentence for the README. */
+  readonly doc: string;
+  /** The default, as documented (undefined = unset). */
+  readonly defaultText: string;
+  /** Turns the raw text (or undefined) into the value, throwing ConfigError when invalid. */
+  readonly parse: (raw: string | undefined) => T;
+}
+
+function integer(env: string, doc: string, fallback: number, min: number, max: number): Setting<number> {
+  return Object.freeze({
+    env,
+    doc,
+    defaultText: String(fallback),
+    parse(raw: string | undefined): number {
+      if (raw === undefined || raw === '') return fallback;
+      if (!/^\d+$/.test(raw)) throw new ConfigError(env, `expected a whole number, got "${raw}"`);
+      const value = Number(raw);
+      if (value < min || value > max) throw new ConfigError(env, `must be between ${min} and ${max}, got ${value}`);
+      return value;
+    },
+  });
+}
+
+function text(env: string, doc: string, fallback: string | undefined): Setting<string | undefined> {
+  return Object.freeze({
+    env,
+    doc,
+    defaultText: fallback ?? '(unset)',
+    parse: (raw: string | undefined) => (raw === undefined || raw === '' ? fallback : raw),
+  });
+}
+
+function url(env: string, doc: string, protocols: readonly string[]): Setting<string | undefined> {
+  return Object.freeze({
+    env,
+    doc,
+    defaultText: '(unset)',
+    parse(raw: string | undefined): string | undefined {
+      if (raw === undefined || raw === '') return undefined;
+      let parsed: URL;
+      try {
+        parsed = new URL(raw);
+      } catch {
+        throw new ConfigError(env, 'not a valid URL');
+      }
+      if (!protocols.includes(parsed.protocol)) {
+        throw new ConfigError(env, `protocol must be one of ${protocols.join(', ')}, got ${parsed.protocol}`);
+      }
+      return raw;
+    },
+  });
+}
+
+function oneOf<T extends string>(env: string, doc: string, fallback: T, values: readonly T[]): Setting<T> {
+  return Object.freeze({
+    env,
+    doc,
+    defaultText: fallback,
+    parse(raw: string | undefined): T {
+      if (raw === undefined || raw === '') return fallback;
+      const found = values.find((v) => v === raw);
+      if (found === undefined) throw new ConfigError(env, `must be one of ${values.join(', ')}, got "${raw}"`);
+      return found;
+    },
+  });
+}
+
+/** Process roles: `web` serves HTTP, `worker` runs queued jobs. */
+export const ROLES = ['web', 'worker'] as const;
+/** One process role. */
+export type Role = (typeof ROLES)[number];
+
+function roles(env: string, doc: string): Setting<readonly Role[]> {
+  return Object.freeze({
+    env,
+    doc,
+    defaultText: 'web,worker',
+    parse(raw: string | undefined): readonly Role[] {
+      if (raw === undefined || raw === '') return Object.freeze([...ROLES]);
+      const picked: Role[] = [];
+      for (const part of raw.split(',').map((p) => p.trim())) {
+        const role = ROLES.find((r) => r === part);
+        if (role === undefined) throw new ConfigError(env, `unknown role "${part}" (roles: ${ROLES.join(', ')})`);
+        if (!picked.includes(role)) picked.push(role);
+      }
+      return Object.freeze(picked);
+    },
+  });
+}
+
+/** Every setting, in README order. */
+export const SETTINGS = Object.freeze({
+  port: integer('PORT', 'TCP port the HTTP server listens on.', 8080, 0, 65535),
+  host: text('HOST', 'Interface the HTTP server binds to.', '0.0.0.0'),
+  publicUrl: url(
+    'GALLEY_PUBLIC_URL',
+    'Origin users reach Galley at (issuer and links); defaults to http://localhost:PORT.',
+    ['http:', 'https:'],
+  ),
+  dataDir: text('GALLEY_DATA_DIR', 'Directory for the embedded SQLite database and sandbox credentials.', './data'),
+  databaseUrl: url('DATABASE_URL', 'PostgreSQL URL; when set, the store, queue data and search use PostgreSQL.', [
+    'postgres:',
+    'postgresql:',
+  ]),
+  redisUrl: url('REDIS_URL', 'Redis URL; when set, kv, cache broadcast and the queue (BullMQ) use Redis.', [
+    'redis:',
+    'rediss:',
+  ]),
+  roles: roles('GALLEY_ROLES', 'Comma-separated process roles: web (HTTP) and/or worker (queued jobs).'),
+  logLevel: oneOf('GALLEY_LOG_LEVEL', 'Log level.', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  bodyLimitBytes: integer('GALLEY_BODY_LIMIT_BYTES', 'Largest accepted request body, in bytes.', 1_048_576, 1024, 104_857_600),
+  requestTimeoutMs: integer('GALLEY_REQUEST_TIMEOUT_MS', 'Time allowed to receive a whole request.', 30_000, 1000, 600_000),
+  connectionTimeoutMs: integer('GALLEY_CONNECTION_TIMEOUT_MS', 'Idle socket timeout.', 60_000, 1000, 600_000),
+  keepAliveTimeoutMs: integer('GALLEY_KEEP_ALIVE_TIMEOUT_MS', 'Keep-alive timeout for idle HTTP connections.', 72_000, 1000, 600_000),
+  maxEventLoopDelayMs: integer(
+    'GALLEY_MAX_EVENT_LOOP_DELAY_MS',
+    'Event-loop delay above which requests are shed with 503 + Retry-After (0 disables).',
+    1000,
+    0,
+    60_000,
+  ),
+  shutdownGraceMs: integer(
+    'GALLEY_SHUTDOWN_GRACE_MS',
+    'On SIGTERM, how long in-flight requests and jobs may take to drain.',
+    10_000,
+    0,
+    600_000,
+  ),
+  pgPoolMax: integer('GALLEY_PG_POOL_MAX', 'PostgreSQL connection pool size per process.', 10, 1, 500),
+  cacheMaxEntries: integer('GALLEY_CACHE_MAX_ENTRIES', 'Entries kept by each in-process LRU cache.', 10_000, 1, 10_000_000),
+  workerConcurrency: integer('GALLEY_WORKER_CONCURRENCY', 'Jobs a worker process runs at once per queue.', 4, 1, 1000),
+  redisPrefix: text('GALLEY_REDIS_PREFIX', 'Prefix of every Redis key Galley writes.', 'galley'),
+});
