@@ -74,6 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 
 /** Markdown table of every setting, for the README (`galley config docs`). */
 export function settingsMarkdown(): string {
-  const rows = Object.values(SETTINGS).map((s) => `| \`${s.env}\` | ${s.defaultText === '(unset)' ? '(unset)' : `\`${s.defaultText}\``} | ${s.doc} |`);
+  const rows = Object.values(SETTINGS).map(
+    (s) => `| \`${s.env}\` | ${s.defaultText === '(unset)' ? '(unset)' : `\`${s.defaultText}\``} | ${s.doc} |`,
+  );
   return ['| setting | default | what it does |', '|---|---|---|', ...rows].join('\n');
 }
