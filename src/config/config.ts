@@ -3,7 +3,7 @@
  * throws a ConfigError naming the setting, and `main.ts` stops the process with that message.
  */
 import path from 'node:path';
-import { type Role, SETTINGS } from './settings.ts';
+import { ConfigError, type Role, SETTINGS } from './settings.ts';
 
 export { ConfigError } from './settings.ts';
 
@@ -12,7 +12,7 @@ export type Mode = 'embedded' | 'distributed';
 
 /** The validated, frozen configuration handed to buildApp and the CLI. */
 export interface Config {
-  /** Embedded unless DATABASE_URL or REDIS_URL is set. */
+  /** Embedded unless DATABASE_URL and REDIS_URL are set (setting only one is refused). */
   readonly mode: Mode;
   readonly port: number;
   readonly host: string;
@@ -45,6 +45,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const dataDir = path.resolve(s.dataDir.parse(env[s.dataDir.env]) ?? './data');
   const databaseUrl = s.databaseUrl.parse(env[s.databaseUrl.env]);
   const redisUrl = s.redisUrl.parse(env[s.redisUrl.env]);
+  if ((databaseUrl === undefined) !== (redisUrl === undefined)) {
+    const missing = databaseUrl === undefined ? s.databaseUrl.env : s.redisUrl.env;
+    throw new ConfigError(missing, 'distributed mode needs both DATABASE_URL and REDIS_URL; set the missing one');
+  }
   const publicUrl = (s.publicUrl.parse(env[s.publicUrl.env]) ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const config: Config = {
     mode: databaseUrl !== undefined || redisUrl !== undefined ? 'distributed' : 'embedded',

@@ -118,14 +118,16 @@ export const SETTINGS = Object.freeze({
     ['http:', 'https:'],
   ),
   dataDir: text('GALLEY_DATA_DIR', 'Directory for the embedded SQLite database and sandbox credentials.', './data'),
-  databaseUrl: url('DATABASE_URL', 'PostgreSQL URL; when set, the store, queue data and search use PostgreSQL.', [
-    'postgres:',
-    'postgresql:',
-  ]),
-  redisUrl: url('REDIS_URL', 'Redis URL; when set, kv, cache broadcast and the queue (BullMQ) use Redis.', [
-    'redis:',
-    'rediss:',
-  ]),
+  databaseUrl: url(
+    'DATABASE_URL',
+    'PostgreSQL URL; with REDIS_URL it selects distributed mode (store and search on PostgreSQL).',
+    ['postgres:', 'postgresql:'],
+  ),
+  redisUrl: url(
+    'REDIS_URL',
+    'Redis URL; with DATABASE_URL it selects distributed mode (kv, cache broadcast, BullMQ queue).',
+    ['redis:', 'rediss:'],
+  ),
   roles: roles('GALLEY_ROLES', 'Comma-separated process roles: web (HTTP) and/or worker (queued jobs).'),
   logLevel: oneOf('GALLEY_LOG_LEVEL', 'Log level.', 'info', [
     'fatal',

@@ -1,0 +1,69 @@
+/**
+ * The `galley` command line. Each subcommand lives in `experience/cli/<name>.ts` and returns an exit code;
+ * this file only loads the configuration (stopping with a message that names an invalid setting) and
+ * dispatches.
+ */
+import { type Config, ConfigError, loadConfig } from './config/config.ts';
+
+/** A subcommand: arguments after its name, the validated config, and a line printer; resolves to an exit code. */
+export type Command = (args: readonly string[], config: Config, out: (line: string) => void) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly load: () => Promise<Command> }>> = {
+  serve: {
+    summary: 'serve HTTP and/or run workers (--roles web,worker --migrate --seed-sandbox)',
+    load: async () => (await import('./experience/cli/serve.ts')).runServe,
+  },
+  migrate: {
+    summary: 'apply migrations (--dry-run prints SQL and rolls back, --check runs the compatibility gate)',
+    load: async () => (await import('./experience/cli/migrate.ts')).runMigrate,
+  },
+  seed: {
+    summary: 'seed data (--sandbox: the sandbox tenant, owner and credentials file)',
+    load: async () => (await import('./experience/cli/seed.ts')).runSeed,
+  },
+  config: {
+    summary: 'configuration (docs: print the settings table; show: print the effective settings)',
+    load: async () => (await import('./experience/cli/configCommand.ts')).runConfig,
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return ['usage: galley <command> [options]', '', 'commands:', ...lines].join('\n');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === 'help') {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    console.error(`galley: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`galley: ${error.message}`);
+      return 78; // EX_CONFIG
+    }
+    throw error;
+  }
+  const run = await command.load();
+  return run(rest, config, (line) => console.log(line));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // `serve` resolves only after a graceful shutdown, so every command ends here.
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error('galley: failed:', error);
+    process.exitCode = 1;
+  },
+);
