@@ -44,6 +44,10 @@ export function uniqueName(prefix: string): string {
 /** A migrated store plus the function that disposes of it (and its schema or files). */
 export interface TestStore {
   readonly store: Store;
+  /** SQLite file path, or the PostgreSQL URL. */
+  readonly location: string;
+  /** The PostgreSQL schema the store lives in (undefined on SQLite). */
+  readonly schema: string | undefined;
   readonly cleanup: () => Promise<void>;
 }
 
@@ -51,10 +55,13 @@ export interface TestStore {
 export async function openTestStore(backend: Backend): Promise<TestStore> {
   if (backend === 'embedded') {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'galley-test-'));
-    const store = openSqliteStore({ filename: path.join(dir, 'galley.db') });
+    const location = path.join(dir, 'galley.db');
+    const store = openSqliteStore({ filename: location });
     await migrateToLatest(store);
     return {
       store,
+      location,
+      schema: undefined,
       async cleanup() {
         await store.close();
         rmSync(dir, { recursive: true, force: true });
@@ -67,6 +74,8 @@ export async function openTestStore(backend: Backend): Promise<TestStore> {
   await migrateToLatest(store);
   return {
     store,
+    location: TEST_DATABASE_URL,
+    schema,
     async cleanup() {
       await store.close();
       await withAdminClient((c) => c.query(`drop schema ${schema} cascade`));
