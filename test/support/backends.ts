@@ -83,6 +83,39 @@ export async function openTestStore(backend: Backend): Promise<TestStore> {
   };
 }
 
+/**
+ * Opens a fresh store on which nothing has been migrated (not even the ledger): a SQLite temp file, or a new
+ * PostgreSQL schema. For tests of the migration runner itself.
+ */
+export async function openEmptyTestStore(backend: Backend): Promise<TestStore> {
+  if (backend === 'embedded') {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'galley-test-'));
+    const location = path.join(dir, 'galley.db');
+    const store = openSqliteStore({ filename: location });
+    return {
+      store,
+      location,
+      schema: undefined,
+      async cleanup() {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const schema = uniqueName('t');
+  await withAdminClient((c) => c.query(`create schema ${schema}`));
+  const store = openPostgresStore({ connectionString: TEST_DATABASE_URL, max: 5, schema });
+  return {
+    store,
+    location: TEST_DATABASE_URL,
+    schema,
+    async cleanup() {
+      await store.close();
+      await withAdminClient((c) => c.query(`drop schema ${schema} cascade`));
+    },
+  };
+}
+
 async function withAdminClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3000 });
   try {
