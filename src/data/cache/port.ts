@@ -7,7 +7,9 @@
  * - `get` counts a hit or a miss; `stats()` exposes them for metrics.
  * - `delete` (invalidate) removes the key in every process before the promise resolves locally and within one
  *   second elsewhere.
- * - Values are JSON-serialisable.
+ * - Values are JSON-serialisable (`undefined` is refused: it would read back as a miss). Cached values are shared,
+ *   not copied, between callers of one process: treat them as immutable.
+ * - `set` replaces the value everywhere: other processes drop their local copy like on `delete`.
  */
 
 /** Hit and miss counters of one cache. */
@@ -41,6 +43,7 @@ export interface CacheOptions {
 
 /** Creates named caches that share one backend. */
 export interface CacheProvider {
+  /** Creates the cache called `name`; a name can be created once per provider (it is a metric label). */
   create<V>(name: string, options: CacheOptions): Cache<V>;
   /** Every cache created so far (metrics read their stats). */
   all(): readonly Cache<unknown>[];

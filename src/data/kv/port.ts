@@ -33,15 +33,23 @@ export type KvListener = (message: string) => void;
 export interface Kv {
   /** Reads a value; undefined when absent or expired. */
   get(key: string): Promise<string | undefined>;
-  /** Writes a value. */
+  /** Writes a value. Without `ttlMs` the key never expires, even if it had an expiry before. */
   set(key: string, value: string, options?: KvWriteOptions): Promise<void>;
   /** Removes a key; true when it existed. */
   delete(key: string): Promise<boolean>;
-  /** Writes `next` only when the current value equals `expected` (null = must be absent); true when written. */
+  /**
+   * Writes `next` only when the current value equals `expected` (null = must be absent); true when written.
+   * An expired key counts as absent. A write sets the expiry like `set` does.
+   */
   compareAndSet(key: string, expected: string | null, next: string, options?: KvWriteOptions): Promise<boolean>;
-  /** Adds `delta` (may be negative) to an integer counter, creating it at 0; returns the new value. */
+  /**
+   * Adds `delta` (may be negative) to an integer counter, creating it at 0; returns the new value.
+   * `ttlMs` applies when this call creates the counter (an expired counter restarts at 0 and counts as created);
+   * an existing counter keeps its expiry, so a counter with a ttl is a fixed window. Deltas, limits and values
+   * are safe integers; a key holding a non-integer rejects with `KvNotAnIntegerError` (errors.ts).
+   */
   increment(key: string, delta: number, options?: KvWriteOptions): Promise<number>;
-  /** Adds `delta` only if the result stays ≤ `limit`; atomic across concurrent callers and processes. */
+  /** Adds `delta` only if the result stays ≤ `limit`; atomic across concurrent callers and processes. Expiry as `increment`. */
   incrementWithLimit(key: string, delta: number, limit: number, options?: KvWriteOptions): Promise<IncrementResult>;
   /** Sends a message to every subscriber of `channel` in every process. */
   publish(channel: string, message: string): Promise<void>;
