@@ -13,6 +13,10 @@
  * - `concurrencyKey` + `concurrencyLimit` cap how many jobs sharing a key run at once across all workers.
  * - `cancel` stops a waiting job, and aborts the `signal` given to a running job's handler.
  * - `stats` reports depth (waiting + delayed) and the age of the oldest waiting job.
+ * - Retention: completed and cancelled jobs are kept 24 h (status and idempotency answer meanwhile), then
+ *   removed; dead-lettered jobs are kept until retried.
+ * - A handler's `signal.reason` is a `JobAbortError` (jobOptions.ts) whose `abortCause` says why: `cancelled`,
+ *   `shutdown` (the job is handed back and runs again later without using an attempt) or `lease-lost`.
  */
 
 /** Options for one job. */
@@ -27,7 +31,10 @@ export interface EnqueueOptions {
   readonly maxAttempts?: number;
   /** Base of the exponential retry delay; default 1000. */
   readonly backoffMs?: number;
-  /** Jobs sharing this key are limited to `concurrencyLimit` running at once. */
+  /**
+   * Jobs sharing this key are limited to `concurrencyLimit` running at once. The key is global: jobs of every
+   * queue that carry it count together (e.g. one key per tenant for a shared upstream).
+   */
   readonly concurrencyKey?: string;
   /** Default 1 when a concurrencyKey is given. */
   readonly concurrencyLimit?: number;
@@ -38,7 +45,7 @@ export interface Job<P = unknown> {
   readonly id: string;
   readonly queue: string;
   readonly payload: P;
-  /** 1 on the first attempt. */
+  /** 1 on the first attempt; counts deliveries, so a redelivery after a lost lease (crash) counts too. */
   readonly attempt: number;
   readonly maxAttempts: number;
   readonly enqueuedAt: number;
@@ -96,7 +103,10 @@ export interface DeadLetter {
 
 /** A running worker. */
 export interface Worker {
-  /** Stops taking jobs and waits (up to `graceMs`) for running ones, then aborts them. */
+  /**
+   * Stops taking jobs and waits (up to `graceMs`, default 10 s) for running ones, then aborts them. A handler
+   * that still has not settled a second later is abandoned: its lease lapses and the job is delivered again.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -106,7 +116,10 @@ export interface Queue {
   /** Starts processing `queue` in this process. */
   process<P, R>(queue: string, handler: JobHandler<P, R>, options: WorkerOptions): Worker;
   status<R = unknown>(jobId: string): Promise<JobStatus<R> | undefined>;
-  /** Cancels a waiting, delayed or running job; true when it was not yet finished. */
+  /**
+   * Cancels a waiting, delayed or running job; true when it was not yet finished. A running job whose
+   * cancellation was requested ends `cancelled` whatever its handler then returns.
+   */
   cancel(jobId: string): Promise<boolean>;
   stats(queue: string): Promise<QueueStats>;
   deadLetters(queue: string, limit?: number): Promise<readonly DeadLetter[]>;
