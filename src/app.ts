@@ -1,0 +1,62 @@
+/**
+ * `buildApp(config, plane)` assembles the HTTP application: the edge (request ids, draining, problem+json errors,
+ * security headers, body limit and timeouts, load shedding, OpenAPI) and then every API route plugin listed in
+ * `experience/api/index.ts`. It never listens: `galley serve` calls `listen`, tests use `app.inject`.
+ */
+import helmet from '@fastify/helmet';
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config/config.ts';
+import type { DataPlane } from './data/dataPlane.ts';
+import { API_ROUTES } from './experience/api/index.ts';
+import { installProblemHandlers } from './experience/http/errorHandling.ts';
+import { registerLoadShedding } from './experience/http/loadShedding.ts';
+import { registerOpenApi, registerOpenApiRoute } from './experience/http/openapi.ts';
+import { installRequestIdEcho } from './experience/http/requestId.ts';
+import { API_HELMET_OPTIONS } from './experience/http/security.ts';
+import { type LoggerOption, serverOptions } from './experience/http/serverOptions.ts';
+import { installDraining } from './experience/http/shutdown.ts';
+
+export { drainAndClose } from './experience/http/shutdown.ts';
+
+/** Options of buildApp. */
+export interface BuildAppOptions {
+  /** false = no logging, true/absent = pino at config.logLevel, object = pino options. */
+  readonly logger?: LoggerOption;
+}
+
+/**
+ * Builds the Fastify application. Plugins are loaded but `ready()` is not called, so a caller (a test) may still
+ * add routes; they inherit the edge behaviour. Schemas are validated by TypeBox's compiler, so what a route
+ * receives is exactly its `Static<typeof Schema>` type: bodies are not coerced, defaults are not filled in and
+ * unknown properties are not stripped (use `additionalProperties: false` to reject them); querystring, params and
+ * headers are converted to the schema's types first.
+ */
+export async function buildApp(
+  config: Config,
+  plane: DataPlane,
+  options: BuildAppOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify(serverOptions(config, options.logger));
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  // Root hooks run in this order for every request, before any plugin's.
+  installRequestIdEcho(app);
+  installDraining(app);
+  installProblemHandlers(app);
+
+  await app.register(helmet, API_HELMET_OPTIONS);
+  await registerLoadShedding(app, config.maxEventLoopDelayMs);
+  await registerOpenApi(app);
+  registerOpenApiRoute(app);
+
+  // Route plugins: add new resources in experience/api/index.ts, not here.
+  for (const routes of API_ROUTES) {
+    await app.register(routes.plugin, {
+      config,
+      plane,
+      ...(routes.prefix === undefined ? {} : { prefix: routes.prefix }),
+    });
+  }
+  return app;
+}

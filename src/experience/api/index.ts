@@ -1,0 +1,28 @@
+/**
+ * The API's route plugins, registered in order by buildApp after the edge plugins (errors, security headers,
+ * limits, load shedding, OpenAPI). This is the one place a new resource is wired in: write
+ * `api/<resource>/routes.ts` exporting a `FastifyPluginAsyncTypebox<ApiContext>` and add one line here. Each plugin
+ * receives the ApiContext as options, runs in its own encapsulated scope, and appears in /openapi.json.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Config } from '../../config/config.ts';
+import type { DataPlane } from '../../data/dataPlane.ts';
+import { healthRoutes } from './health/routes.ts';
+
+/** Dependencies every route plugin receives as its options. */
+export interface ApiContext {
+  readonly config: Config;
+  readonly plane: DataPlane;
+}
+
+/** A route plugin of the API. */
+export interface ApiRoutes {
+  /** Short name, for logs and plugin listings. */
+  readonly name: string;
+  readonly plugin: FastifyPluginAsyncTypebox<ApiContext>;
+  /** URL prefix, e.g. `/v1`; none for the health routes. */
+  readonly prefix?: string;
+}
+
+/** Every route plugin, in registration order. */
+export const API_ROUTES: readonly ApiRoutes[] = Object.freeze([{ name: 'health', plugin: healthRoutes }]);
