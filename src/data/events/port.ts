@@ -4,12 +4,15 @@
  * both dialects (the store is the twin-adapted part).
  *
  * Contract:
- * - `append` inside a transaction assigns `seq` = previous seq of that tenant + 1 (gap-free per tenant) and a
- *   global `position` that increases with commit order within a process; the event is visible only if the
- *   transaction commits.
+ * - `append` inside a transaction assigns `seq` = previous seq of that tenant + 1 (gap-free per tenant, also
+ *   across rollbacks) and a global `position`; the event is visible only if the transaction commits.
+ * - Per tenant, seq order is commit order: once seq n is visible, so is every lower seq of that tenant.
+ *   Global `position` is allocation order; on SQLite it is also commit order, but on PostgreSQL transactions of
+ *   different tenants commit in any order, so a lower position can become visible after a higher one.
  * - Events are immutable; nothing updates or deletes them.
- * - A consumer (projection) reads events after its checkpoint, handles them, and advances the checkpoint in the
- *   same transaction as its writes, so each event is applied exactly once per consumer.
+ * - A consumer (projection) keeps a checkpoint per tenant (the last seq applied), reads that tenant's events
+ *   after it, handles them, and advances the checkpoint in the same transaction as its writes, so each event is
+ *   applied exactly once per consumer and none is skipped by a late commit.
  */
 import type { Kysely } from 'kysely';
 
@@ -28,7 +31,7 @@ export interface NewEvent {
 
 /** A stored event. */
 export interface StoredEvent extends NewEvent {
-  /** Global order. */
+  /** Global order of allocation (not of commit on PostgreSQL; see the contract above). */
   readonly position: number;
   /** Per-tenant gap-free sequence, from 1. */
   readonly seq: number;
@@ -36,7 +39,7 @@ export interface StoredEvent extends NewEvent {
   readonly occurredAt: string;
 }
 
-/** Handles a batch of events in a transaction; checkpoint moves in the same transaction. */
+/** Handles one event inside the batch's transaction (`trx`); the checkpoint moves in the same transaction. */
 export type ProjectionHandler = (trx: Kysely<unknown>, event: StoredEvent) => Promise<void>;
 
 /** A projection: a named consumer of some event names. */
