@@ -6,7 +6,7 @@
 import helmet from '@fastify/helmet';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Config } from './config/config.ts';
+import { type Config, metricsAccess } from './config/config.ts';
 import type { DataPlane } from './data/dataPlane.ts';
 import { API_ROUTES } from './experience/api/index.ts';
 import { installProblemHandlers } from './experience/http/errorHandling.ts';
@@ -16,6 +16,10 @@ import { installRequestIdEcho } from './experience/http/requestId.ts';
 import { API_HELMET_OPTIONS } from './experience/http/security.ts';
 import { type LoggerOption, serverOptions } from './experience/http/serverOptions.ts';
 import { installDraining } from './experience/http/shutdown.ts';
+import { JOBS } from './experience/workers.ts';
+import { httpMetricsPlugin } from './ops/metrics/httpMetrics.ts';
+import { metricsRoutePlugin } from './ops/metrics/metricsRoute.ts';
+import { createMetrics, type GalleyMetrics } from './ops/metrics/registry.ts';
 
 export { drainAndClose } from './experience/http/shutdown.ts';
 
@@ -23,6 +27,11 @@ export { drainAndClose } from './experience/http/shutdown.ts';
 export interface BuildAppOptions {
   /** false = no logging, true/absent = pino at config.logLevel, object = pino options. */
   readonly logger?: LoggerOption;
+  /**
+   * The process's metrics registry, shared with its workers. When absent, buildApp creates one (without
+   * prom-client's process-wide default collectors, which cannot be stopped) and closes it with the app.
+   */
+  readonly metrics?: GalleyMetrics;
 }
 
 /**
@@ -44,6 +53,15 @@ export async function buildApp(
   installRequestIdEcho(app);
   installDraining(app);
   installProblemHandlers(app);
+
+  const metrics = options.metrics ?? createMetrics({ collectDefault: false });
+  if (options.metrics === undefined) app.addHook('onClose', async () => metrics.close());
+  metrics.useSources({
+    caches: plane.caches,
+    queues: { names: () => JOBS.map((job) => job.queue), stats: (queue) => plane.queue.stats(queue) },
+  });
+  await app.register(httpMetricsPlugin, { metrics });
+  await app.register(metricsRoutePlugin, { metrics, ...metricsAccess(config) });
 
   await app.register(helmet, API_HELMET_OPTIONS);
   await registerLoadShedding(app, config.maxEventLoopDelayMs);

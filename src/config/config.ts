@@ -36,6 +36,10 @@ export interface Config {
   readonly cacheMaxEntries: number;
   readonly workerConcurrency: number;
   readonly redisPrefix: string;
+  /** Scrape token for /metrics. */
+  readonly metricsToken: string | undefined;
+  /** Address ranges allowed to scrape /metrics (see metricsAccess). */
+  readonly metricsAllow: readonly string[] | undefined;
 }
 
 /** Parses and validates the environment; throws ConfigError naming the first invalid setting. */
@@ -71,9 +75,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     cacheMaxEntries: s.cacheMaxEntries.parse(env[s.cacheMaxEntries.env]),
     workerConcurrency: s.workerConcurrency.parse(env[s.workerConcurrency.env]),
     redisPrefix: s.redisPrefix.parse(env[s.redisPrefix.env]) ?? 'galley',
+    metricsToken: s.metricsToken.parse(env[s.metricsToken.env]),
+    metricsAllow: s.metricsAllow.parse(env[s.metricsAllow.env]),
     ...overrides,
   };
   return Object.freeze(config);
+}
+
+/** Who may scrape /metrics: the configured list, else loopback only unless a token guards it. */
+export function metricsAccess(config: Config): { token?: string; allow?: readonly string[] } {
+  const allow = config.metricsAllow ?? (config.metricsToken === undefined ? ['127.0.0.0/8', '::1'] : undefined);
+  return {
+    ...(config.metricsToken === undefined ? {} : { token: config.metricsToken }),
+    ...(allow === undefined ? {} : { allow }),
+  };
 }
 
 /** Markdown table of every setting, for the README (`galley config docs`). */

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * The catalogue of every setting Galley reads from its environment. Each entry documents itself; the README's
  * settings table is generated from this list (`galley config docs`) and a test keeps the two in sync.
@@ -81,6 +83,30 @@ function oneOf<T extends string>(env: string, doc: string, fallback: T, values: 
       const found = values.find((v) => v === raw);
       if (found === undefined) throw new ConfigError(env, `must be one of ${values.join(', ')}, got "${raw}"`);
       return found;
+    },
+  });
+}
+
+function cidrList(env: string, doc: string): Setting<readonly string[] | undefined> {
+  return Object.freeze({
+    env,
+    doc,
+    defaultText: '(unset)',
+    parse(raw: string | undefined): readonly string[] | undefined {
+      if (raw === undefined || raw.trim() === '') return undefined;
+      const entries = raw
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p.length > 0);
+      for (const entry of entries) {
+        const [address = '', bits, ...rest] = entry.split('/');
+        const version = isIP(address);
+        const max = version === 4 ? 32 : 128;
+        const ok =
+          version !== 0 && rest.length === 0 && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= max));
+        if (!ok) throw new ConfigError(env, `"${entry}" is not an IP address or CIDR range`);
+      }
+      return Object.freeze(entries);
     },
   });
 }
@@ -183,5 +209,14 @@ export const SETTINGS = Object.freeze({
     10_000_000,
   ),
   workerConcurrency: integer('GALLEY_WORKER_CONCURRENCY', 'Jobs a worker process runs at once per queue.', 4, 1, 1000),
+  metricsToken: text(
+    'GALLEY_METRICS_TOKEN',
+    'Bearer token Prometheus must send to scrape GET /metrics (unset: no token check).',
+    undefined,
+  ),
+  metricsAllow: cidrList(
+    'GALLEY_METRICS_ALLOW',
+    'Comma-separated CIDR ranges allowed to scrape /metrics; unset means loopback only, or anyone holding the token when GALLEY_METRICS_TOKEN is set.',
+  ),
   redisPrefix: text('GALLEY_REDIS_PREFIX', 'Prefix of every Redis key Galley writes.', 'galley'),
 });

@@ -1,0 +1,125 @@
+/**
+ * Seeds the sandbox tenant: tenant `sandbox`, an owner user with a generated password, and a credentials file
+ * (`$GALLEY_DATA_DIR/sandbox-credentials.json`, mode 0600) so a fresh clone can sign in and call the API.
+ *
+ * Idempotent: when the tenant and the file exist, nothing changes. When the tenant exists but the file is gone,
+ * the owner's password is rotated and the file written again (the old password cannot be recovered).
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { appendEvent } from '../../data/events/eventLog.ts';
+import type { Store } from '../../data/store/port.ts';
+import type { TenantsTable } from '../../data/store/schema.ts';
+import { hashPassword } from '../../experience/auth/passwordHash.ts';
+import { grantMembership } from './membershipGranter.ts';
+import { createTenant } from './tenantCreator.ts';
+import { createUser } from './userCreator.ts';
+
+/** Slug of the sandbox tenant. */
+export const SANDBOX_SLUG = 'sandbox';
+/** Email of the sandbox owner. */
+export const SANDBOX_OWNER_EMAIL = 'owner@sandbox.galley.test';
+/** File name of the credentials inside the data directory. */
+export const CREDENTIALS_FILE = 'sandbox-credentials.json';
+
+/** Contents of sandbox-credentials.json; later layers add fields (OAuth client) next to these. */
+export interface SandboxCredentials {
+  readonly tenant: string;
+  readonly tenant_id: string;
+  readonly owner: { readonly email: string; readonly password: string };
+  readonly [extra: string]: unknown;
+}
+
+/** Input of seedSandbox. */
+export interface SandboxSeederProps {
+  readonly store: Store;
+  /** Directory the credentials file goes into. */
+  readonly dataDir: string;
+}
+
+/** What seedSandbox did. */
+export interface SandboxSeedResult {
+  readonly tenant: TenantsTable;
+  /** True when this call created the tenant. */
+  readonly created: boolean;
+  readonly credentialsPath: string;
+  readonly credentials: SandboxCredentials;
+}
+
+function readCredentials(file: string): SandboxCredentials | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as SandboxCredentials;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeCredentials(file: string, credentials: SandboxCredentials): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  // writeFileSync keeps an existing file's mode; make sure it is private either way.
+  chmodSync(file, 0o600);
+}
+
+/** Makes sure the sandbox tenant, its owner and the credentials file exist. */
+export async function seedSandbox(props: SandboxSeederProps): Promise<SandboxSeedResult> {
+  const credentialsPath = path.join(props.dataDir, CREDENTIALS_FILE);
+  const db = props.store.db;
+  const existing = await db.selectFrom('tenants').selectAll().where('slug', '=', SANDBOX_SLUG).executeTakeFirst();
+  const onFile = readCredentials(credentialsPath);
+  if (existing !== undefined && onFile?.tenant_id === existing.id) {
+    return { tenant: existing, created: false, credentialsPath, credentials: onFile };
+  }
+  const password = randomBytes(18).toString('base64url');
+  if (existing === undefined) {
+    const tenant = await db.transaction().execute(async (trx) => {
+      const t = await createTenant({ db: trx, slug: SANDBOX_SLUG, name: 'Sandbox', actor: 'system' });
+      const owner = await createUser({
+        db: trx,
+        tenantId: t.id,
+        email: SANDBOX_OWNER_EMAIL,
+        name: 'Sandbox Owner',
+        password,
+        emailVerified: true,
+        actor: 'system',
+      });
+      await grantMembership({ db: trx, tenantId: t.id, userId: owner.id, role: 'owner', actor: 'system' });
+      return t;
+    });
+    const credentials = {
+      ...onFile,
+      tenant: SANDBOX_SLUG,
+      tenant_id: tenant.id,
+      owner: { email: SANDBOX_OWNER_EMAIL, password },
+    };
+    writeCredentials(credentialsPath, credentials);
+    return { tenant, created: true, credentialsPath, credentials };
+  }
+  // The tenant exists but its credentials file is missing or stale: rotate the owner's password.
+  const hash = await hashPassword(password);
+  await db.transaction().execute(async (trx) => {
+    const owner = await trx
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', SANDBOX_OWNER_EMAIL)
+      .executeTakeFirstOrThrow();
+    await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', owner.id).execute();
+    await appendEvent(trx, {
+      tenantId: existing.id,
+      name: 'user.password_rotated',
+      subjectId: owner.id,
+      actor: 'system',
+      data: { reason: 'sandbox credentials file missing' },
+    });
+  });
+  const credentials = {
+    ...onFile,
+    tenant: SANDBOX_SLUG,
+    tenant_id: existing.id,
+    owner: { email: SANDBOX_OWNER_EMAIL, password },
+  };
+  writeCredentials(credentialsPath, credentials);
+  return { tenant: existing, created: false, credentialsPath, credentials };
+}

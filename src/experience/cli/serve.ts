@@ -1,0 +1,75 @@
+/**
+ * `galley serve`: runs this process's roles. `web` builds the app and listens; `worker` processes every
+ * registered queue. `--migrate` applies migrations first (under an advisory lock on PostgreSQL), and
+ * `--seed-sandbox` makes sure the sandbox tenant exists. SIGTERM/SIGINT drain requests and jobs, then exit.
+ */
+import { parseArgs } from 'node:util';
+import { buildApp } from '../../app.ts';
+import type { Config } from '../../config/config.ts';
+import { ConfigError } from '../../config/config.ts';
+import { SETTINGS } from '../../config/settings.ts';
+import { seedSandbox } from '../../content/identity/sandboxSeeder.ts';
+import { migrateToLatest } from '../../data/migrations/migrator.ts';
+import { openDataPlane } from '../../data/openDataPlane.ts';
+import type { Worker } from '../../data/queue/port.ts';
+import { createMetrics } from '../../ops/metrics/registry.ts';
+import { drainAndClose } from '../http/shutdown.ts';
+import { startWorkers } from '../workers.ts';
+
+/** Runs `galley serve`; resolves with the exit code after a graceful shutdown. */
+export async function runServe(args: readonly string[], base: Config, out: (line: string) => void): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      roles: { type: 'string' },
+      migrate: { type: 'boolean', default: false },
+      'seed-sandbox': { type: 'boolean', default: false },
+    },
+  });
+  let config = base;
+  if (values.roles !== undefined) {
+    try {
+      config = Object.freeze({ ...base, roles: SETTINGS.roles.parse(values.roles) });
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        out(`galley: ${error.message.replace(SETTINGS.roles.env, '--roles')}`);
+        return 2;
+      }
+      throw error;
+    }
+  }
+  const plane = await openDataPlane(config);
+  if (values.migrate) {
+    const report = await migrateToLatest(plane.store);
+    out(`migrations: ${report.applied.length} applied, ${report.skipped.length} already applied`);
+  }
+  if (values['seed-sandbox']) {
+    const seeded = await seedSandbox({ store: plane.store, dataDir: config.dataDir });
+    out(
+      `sandbox tenant "${seeded.tenant.slug}" ${seeded.created ? 'created' : 'ready'}; credentials: ${seeded.credentialsPath}`,
+    );
+  }
+
+  // One registry per process, shared by the web role and the workers (process-wide default collectors on).
+  const metrics = createMetrics();
+  const workers: Worker[] = config.roles.includes('worker') ? startWorkers(plane, config, metrics) : [];
+  const app = config.roles.includes('web') ? await buildApp(config, plane, { metrics }) : undefined;
+  if (app !== undefined) {
+    await app.listen({ port: config.port, host: config.host });
+    out(`galley serving on ${config.publicUrl} (roles: ${config.roles.join(',')}, mode: ${config.mode})`);
+  } else {
+    out(`galley worker running (mode: ${config.mode})`);
+  }
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  out(`${signal}: draining (up to ${config.shutdownGraceMs} ms)`);
+  await Promise.all(workers.map((w) => w.close(config.shutdownGraceMs)));
+  if (app !== undefined) await drainAndClose(app, plane, config.shutdownGraceMs);
+  else await plane.close(config.shutdownGraceMs);
+  metrics.close();
+  out('stopped');
+  return 0;
+}
