@@ -21,8 +21,13 @@ test('GALLEY_DATA_DIR and PORT override', () => {
 });
 
 test('distributed mode needs both URLs', () => {
-  const c = loadConfig({ DATABASE_URL: 'postgres://h/db', REDIS_URL: 'redis://h:6379' });
+  const secret = 'x'.repeat(32);
+  const c = loadConfig({ DATABASE_URL: 'postgres://h/db', REDIS_URL: 'redis://h:6379', GALLEY_SECRET: secret });
   assert.equal(c.mode, 'distributed');
+  assert.throws(
+    () => loadConfig({ DATABASE_URL: 'postgres://h/db', REDIS_URL: 'redis://h:6379' }),
+    (e: unknown) => e instanceof ConfigError && e.setting === 'GALLEY_SECRET',
+  );
   assert.throws(
     () => loadConfig({ DATABASE_URL: 'postgres://h/db' }),
     (e: unknown) => e instanceof ConfigError && e.setting === 'REDIS_URL',
@@ -37,6 +42,8 @@ for (const [env, value] of [
   ['GALLEY_ROLES', 'web,cron'],
   ['GALLEY_LOG_LEVEL', 'loud'],
   ['GALLEY_BODY_LIMIT_BYTES', '-1'],
+  ['GALLEY_SECRET', 'too-short'],
+  ['GALLEY_METRICS_ALLOW', '10.0.0.0/33'],
 ] as const) {
   test(`invalid ${env}=${value} stops start-up with a message naming it`, () => {
     assert.throws(

@@ -36,6 +36,8 @@ export interface Config {
   readonly cacheMaxEntries: number;
   readonly workerConcurrency: number;
   readonly redisPrefix: string;
+  /** Master secret; undefined in embedded mode means "generate and keep one in the data directory". */
+  readonly secret: string | undefined;
   /** Scrape token for /metrics. */
   readonly metricsToken: string | undefined;
   /** Address ranges allowed to scrape /metrics (see metricsAccess). */
@@ -52,6 +54,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if ((databaseUrl === undefined) !== (redisUrl === undefined)) {
     const missing = databaseUrl === undefined ? s.databaseUrl.env : s.redisUrl.env;
     throw new ConfigError(missing, 'distributed mode needs both DATABASE_URL and REDIS_URL; set the missing one');
+  }
+  const secret = s.secret.parse(env[s.secret.env]);
+  if (secret !== undefined && secret.length < 32) throw new ConfigError(s.secret.env, 'must be at least 32 characters');
+  if (secret === undefined && databaseUrl !== undefined) {
+    throw new ConfigError(s.secret.env, 'distributed mode needs a shared secret: set GALLEY_SECRET in every process');
   }
   const publicUrl = (s.publicUrl.parse(env[s.publicUrl.env]) ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const config: Config = {
@@ -75,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     cacheMaxEntries: s.cacheMaxEntries.parse(env[s.cacheMaxEntries.env]),
     workerConcurrency: s.workerConcurrency.parse(env[s.workerConcurrency.env]),
     redisPrefix: s.redisPrefix.parse(env[s.redisPrefix.env]) ?? 'galley',
+    secret,
     metricsToken: s.metricsToken.parse(env[s.metricsToken.env]),
     metricsAllow: s.metricsAllow.parse(env[s.metricsAllow.env]),
     ...overrides,

@@ -209,6 +209,11 @@ export const SETTINGS = Object.freeze({
     10_000_000,
   ),
   workerConcurrency: integer('GALLEY_WORKER_CONCURRENCY', 'Jobs a worker process runs at once per queue.', 4, 1, 1000),
+  secret: text(
+    'GALLEY_SECRET',
+    'Master secret (≥ 32 characters) for sealing cookies and encrypting signing keys; embedded mode generates one in the data directory when unset, distributed mode requires it.',
+    undefined,
+  ),
   metricsToken: text(
     'GALLEY_METRICS_TOKEN',
     'Bearer token Prometheus must send to scrape GET /metrics (unset: no token check).',
