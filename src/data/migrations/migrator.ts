@@ -53,31 +53,18 @@ async function withMigrationLock<T>(store: Store, fn: (db: Kysely<Database>) => 
   });
 }
 
-/** Runs `fn` in one migration's transaction on the held connection. */
-async function inStepTransaction<T>(
-  db: Kysely<Database>,
-  dialect: Dialect,
-  fn: (trx: Kysely<Database>) => Promise<T>,
-): Promise<T> {
-  if (dialect === 'postgres') return db.transaction().execute(fn);
-  // Kysely's SQLite driver opens deferred transactions; IMMEDIATE takes the write lock before the ledger is
-  // re-read, so two processes cannot both see a migration as pending.
-  await sql`begin immediate`.execute(db);
-  let result: T;
-  try {
-    result = await fn(db);
-  } catch (error) {
-    // SQLite rolls back by itself after some failures (busy, I/O); then there is nothing left to undo.
-    await sql`rollback`.execute(db).catch(() => undefined);
-    throw error;
-  }
-  await sql`commit`.execute(db);
-  return result;
+/**
+ * Runs `fn` in one migration's transaction on the held connection. On SQLite the driver begins every transaction
+ * IMMEDIATE, taking the write lock before the ledger is re-read, so two processes cannot both see a migration as
+ * pending.
+ */
+async function inStepTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(fn);
 }
 
 /** Applies one migration unless a concurrent run recorded it first; returns its duration, or undefined if skipped. */
 async function applyOnce(db: Kysely<Database>, dialect: Dialect, m: LoadedMigration): Promise<number | undefined> {
-  return inStepTransaction(db, dialect, async (trx) => {
+  return inStepTransaction(db, async (trx) => {
     const row = await trx.selectFrom('galley_migrations').select('checksum').where('id', '=', m.id).executeTakeFirst();
     if (row !== undefined) {
       assertUnchanged(m, row.checksum);

@@ -53,5 +53,64 @@ for (const backend of BACKENDS) {
         .executeTakeFirstOrThrow();
       assert.deepEqual(row, { id: 't4', slug: 'four' });
     });
+
+    test('prepared reads see committed rows and take fresh parameters', async () => {
+      const now = new Date().toISOString();
+      await t.store.db.insertInto('tenants').values({ id: 'p1', slug: 'p1', name: 'P1', created_at: now }).execute();
+      const byId = t.store.prepare(t.store.db.selectFrom('tenants').select(['id', 'name']).where('id', '=', 'x'));
+      assert.deepEqual(await byId.first(['p1']), { id: 'p1', name: 'P1' });
+      assert.equal(await byId.first(['nope']), undefined);
+      assert.deepEqual(await byId.all(['p1']), [{ id: 'p1', name: 'P1' }]);
+      assert.throws(() => t.store.prepare(t.store.db.deleteFrom('tenants').where('id', '=', 'x')));
+    });
+
+    test('uncommitted writes are invisible to readers outside the transaction', async () => {
+      const now = new Date().toISOString();
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let inserted: () => void = () => {};
+      const insertedSignal = new Promise<void>((resolve) => {
+        inserted = resolve;
+      });
+      const trx = t.store.db.transaction().execute(async (tx) => {
+        await tx.insertInto('tenants').values({ id: 'u1', slug: 'u1', name: 'U1', created_at: now }).execute();
+        inserted();
+        await gate;
+      });
+      await insertedSignal;
+      const outside = await t.store.db.selectFrom('tenants').select('id').where('id', '=', 'u1').executeTakeFirst();
+      assert.equal(outside, undefined);
+      // An autocommit write issued now must not land inside the open transaction.
+      const write = t.store.db
+        .insertInto('tenants')
+        .values({ id: 'u2', slug: 'u2', name: 'U2', created_at: now })
+        .execute();
+      release();
+      await Promise.all([trx, write]);
+      const both = await t.store.db.selectFrom('tenants').select('id').where('id', 'in', ['u1', 'u2']).execute();
+      assert.equal(both.length, 2);
+    });
+
+    test('concurrent autocommit writes all land; a failing one fails alone', async () => {
+      const now = new Date().toISOString();
+      const writes = Array.from({ length: 50 }, (_, i) =>
+        t.store.db
+          .insertInto('tenants')
+          .values({ id: `g${i}`, slug: `g${i}`, name: 'G', created_at: now })
+          .execute(),
+      );
+      // Same slug as g0: violates the unique constraint.
+      const clash = t.store.db
+        .insertInto('tenants')
+        .values({ id: 'gx', slug: 'g0', name: 'X', created_at: now })
+        .execute();
+      const results = await Promise.allSettled([...writes, clash]);
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 50);
+      assert.equal(results.at(-1)?.status, 'rejected');
+      const rows = await t.store.db.selectFrom('tenants').select('id').where('id', 'like', 'g%').execute();
+      assert.equal(rows.length, 50);
+    });
   });
 }

@@ -9,11 +9,23 @@
  * - A write whose promise resolved is durable against a process crash (kill -9).
  * - Transactions: `db.transaction().execute(fn)`; on SQLite they serialize on the single connection.
  */
-import type { Kysely } from 'kysely';
+import type { Compilable, Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 
 /** SQL dialect behind a store; the only place code may branch on backend. */
 export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * A read query compiled once and run many times with new parameters, for hot point reads. Parameters are
+ * positional, in the order the compiled query holds them (build the query with the values in the same order you
+ * will pass them). Runs outside any transaction and sees committed data only.
+ */
+export interface PreparedRead<Row> {
+  /** The first row, or undefined. */
+  first(parameters: readonly unknown[]): Promise<Row | undefined>;
+  /** Every row. */
+  all(parameters: readonly unknown[]): Promise<Row[]>;
+}
 
 /** A connected relational store. */
 export interface Store {
@@ -21,6 +33,11 @@ export interface Store {
   readonly dialect: Dialect;
   /** The typed query builder. */
   readonly db: Kysely<Database>;
+  /**
+   * Prepares a SELECT for repeated execution: SQLite runs it on the read connection without queueing behind
+   * writers; PostgreSQL uses a named server-side prepared statement.
+   */
+  prepare<Row>(query: Compilable<Row>): PreparedRead<Row>;
   /** Resolves when the database answers a trivial query; rejects otherwise (used by /readyz). */
   ping(): Promise<void>;
   /** Closes connections; further queries fail. */

@@ -2,9 +2,10 @@
  * Distributed store adapter: a `pg` pool behind Kysely's PostgresDialect. timestamptz and bigint columns are
  * read back as text and numbers respectively so rows look the same as on SQLite.
  */
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { createHash } from 'node:crypto';
+import { type Compilable, Kysely, PostgresDialect, SelectQueryNode, sql } from 'kysely';
 import pg from 'pg';
-import type { Store } from '../port.ts';
+import type { PreparedRead, Store } from '../port.ts';
 import type { Database } from '../schema.ts';
 
 const INT8_OID = 20;
@@ -43,6 +44,19 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
   return {
     dialect: 'postgres',
     db,
+    prepare<Row>(query: Compilable<Row>): PreparedRead<Row> {
+      const compiled = query.compile();
+      if (!SelectQueryNode.is(compiled.query)) throw new TypeError('prepare() takes SELECT queries only');
+      // Named statements are parsed and planned once per pooled connection.
+      const name = `g_${createHash('sha256').update(compiled.sql).digest('hex').slice(0, 24)}`;
+      const text = compiled.sql;
+      const all = async (parameters: readonly unknown[]): Promise<Row[]> =>
+        (await pool.query<Row & pg.QueryResultRow>({ name, text, values: [...parameters] })).rows;
+      return {
+        all,
+        first: async (parameters) => (await all(parameters))[0],
+      };
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },

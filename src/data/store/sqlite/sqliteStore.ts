@@ -1,35 +1,55 @@
 /**
- * Embedded store adapter: one node:sqlite database file in WAL mode. `synchronous=NORMAL` in WAL mode keeps
- * every committed transaction across a process crash (kill -9); only a power loss can drop the last commits,
- * which `GALLEY_SQLITE_SYNCHRONOUS=FULL`-style hardening can address later if a deployment needs it.
+ * Embedded store adapter: one SQLite database file in WAL mode, opened twice — a write connection (transactions
+ * and writes) and a read connection (plain SELECTs), see nodeSqliteDriver.ts. `synchronous=NORMAL` in WAL mode
+ * keeps every committed transaction across a process crash (kill -9; proven by crash.test.ts); only an OS crash or
+ * power loss can drop the last commits.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { Kysely, sql } from 'kysely';
-import type { Store } from '../port.ts';
+import { type Compilable, Kysely, SelectQueryNode, sql } from 'kysely';
+import type { PreparedRead, Store } from '../port.ts';
 import type { Database } from '../schema.ts';
-import { nodeSqliteDialect } from './nodeSqliteDialect.ts';
+import { nodeSqliteDialect } from './nodeSqliteDriver.ts';
 
 /** Options of the embedded store. */
 export interface SqliteStoreOptions {
-  /** Database file path, or ':memory:' for a throwaway database. */
+  /** Database file path, or ':memory:' for a throwaway single-connection database. */
   readonly filename: string;
+}
+
+function open(filename: string, readOnly: boolean): DatabaseSync {
+  const db = new DatabaseSync(filename, { enableForeignKeyConstraints: true, timeout: 5000, readOnly });
+  if (!readOnly) {
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
+  }
+  db.exec('PRAGMA temp_store = MEMORY');
+  db.exec('PRAGMA cache_size = -65536');
+  return db;
 }
 
 /** Opens (creating if needed) the embedded SQLite store. */
 export function openSqliteStore(options: SqliteStoreOptions): Store {
-  if (options.filename !== ':memory:') mkdirSync(path.dirname(options.filename), { recursive: true });
-  const database = new DatabaseSync(options.filename, { enableForeignKeyConstraints: true, timeout: 5000 });
-  database.exec('PRAGMA journal_mode = WAL');
-  database.exec('PRAGMA synchronous = NORMAL');
-  database.exec('PRAGMA busy_timeout = 5000');
-  database.exec('PRAGMA temp_store = MEMORY');
-  database.exec('PRAGMA cache_size = -65536');
-  const db = new Kysely<Database>({ dialect: nodeSqliteDialect(database) });
+  const memory = options.filename === ':memory:';
+  if (!memory) mkdirSync(path.dirname(options.filename), { recursive: true });
+  const writeDb = open(options.filename, false);
+  // The write connection created the file and switched it to WAL; only then can a read-only connection open it.
+  const readDb = memory ? writeDb : open(options.filename, true);
+  const { dialect, driver } = nodeSqliteDialect(writeDb, readDb);
+  const db = new Kysely<Database>({ dialect });
   return {
     dialect: 'sqlite',
     db,
+    prepare<Row>(query: Compilable<Row>): PreparedRead<Row> {
+      const compiled = query.compile();
+      if (!SelectQueryNode.is(compiled.query)) throw new TypeError('prepare() takes SELECT queries only');
+      const text = compiled.sql;
+      return {
+        first: async (parameters) => driver.read.first<Row>(text, parameters),
+        all: async (parameters) => (await driver.read.execute<Row>({ ...compiled, parameters })).rows,
+      };
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },
