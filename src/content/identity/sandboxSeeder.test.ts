@@ -50,6 +50,34 @@ for (const backend of BACKENDS) {
       assert.equal(readFileSync(path.join(dataDir, CREDENTIALS_FILE), 'utf8'), before);
     });
 
+    test('with oauth, the file gains the sandbox service client, kept across runs and file loss', async () => {
+      const oauth = { issuer: 'http://localhost:8080/oauth', secret: 'a-master-secret-of-at-least-32-chars!!' };
+      const first = await seedSandbox({ store: t.store, dataDir, oauth });
+      const creds = JSON.parse(readFileSync(path.join(dataDir, CREDENTIALS_FILE), 'utf8'));
+      assert.equal(creds.issuer, oauth.issuer);
+      assert.equal(creds.tenant, 'sandbox');
+      assert.equal(typeof creds.client_id, 'string');
+      assert.equal(typeof creds.client_secret, 'string');
+      assert.equal(creds.owner.email, SANDBOX_OWNER_EMAIL, 'existing fields kept');
+      assert.equal(first.credentials.client_id, creds.client_id);
+      const account = await t.store.db
+        .selectFrom('service_accounts')
+        .selectAll()
+        .where('id', '=', creds.client_id)
+        .executeTakeFirstOrThrow();
+      assert.equal(account.tenant_id, first.tenant.id);
+      assert.equal(account.role, 'editor');
+
+      const before = readFileSync(path.join(dataDir, CREDENTIALS_FILE), 'utf8');
+      await seedSandbox({ store: t.store, dataDir, oauth });
+      assert.equal(readFileSync(path.join(dataDir, CREDENTIALS_FILE), 'utf8'), before, 'a second run changes nothing');
+
+      rmSync(path.join(dataDir, CREDENTIALS_FILE));
+      const again = await seedSandbox({ store: t.store, dataDir, oauth });
+      assert.equal(again.credentials.client_id, creds.client_id, 'the same client, found again');
+      assert.equal(again.credentials.client_secret, creds.client_secret);
+    });
+
     test('a lost credentials file is replaced with a rotated, working password', async () => {
       rmSync(path.join(dataDir, CREDENTIALS_FILE));
       const result = await seedSandbox({ store: t.store, dataDir });

@@ -11,7 +11,9 @@ import path from 'node:path';
 import { appendEvent } from '../../data/events/eventLog.ts';
 import type { Store } from '../../data/store/port.ts';
 import type { TenantsTable } from '../../data/store/schema.ts';
+import { createServiceClient, storedClientSecret } from '../../experience/auth/oidc/serviceClientCreator.ts';
 import { hashPassword } from '../../experience/auth/passwordHash.ts';
+import { seedSandboxContent } from '../sandboxContent.ts';
 import { grantMembership } from './membershipGranter.ts';
 import { createTenant } from './tenantCreator.ts';
 import { createUser } from './userCreator.ts';
@@ -23,7 +25,10 @@ export const SANDBOX_OWNER_EMAIL = 'owner@sandbox.galley.test';
 /** File name of the credentials inside the data directory. */
 export const CREDENTIALS_FILE = 'sandbox-credentials.json';
 
-/** Contents of sandbox-credentials.json; later layers add fields (OAuth client) next to these. */
+/**
+ * Contents of sandbox-credentials.json; with an OAuth client also `issuer`, `client_id` and `client_secret`
+ * (POST `${issuer}/token` with grant_type=client_credentials).
+ */
 export interface SandboxCredentials {
   readonly tenant: string;
   readonly tenant_id: string;
@@ -31,11 +36,21 @@ export interface SandboxCredentials {
   readonly [extra: string]: unknown;
 }
 
+/** What the sandbox's OAuth client needs: the issuer to write down and the master secret (seals the secret). */
+export interface SandboxOauth {
+  /** `${publicUrl}/oauth` (issuerOf(config)). */
+  readonly issuer: string;
+  /** The master secret (loadSecret(config)). */
+  readonly secret: string;
+}
+
 /** Input of seedSandbox. */
 export interface SandboxSeederProps {
   readonly store: Store;
   /** Directory the credentials file goes into. */
   readonly dataDir: string;
+  /** When given, also a confidential client_credentials client for the sandbox (editor role). */
+  readonly oauth?: SandboxOauth;
 }
 
 /** What seedSandbox did. */
@@ -63,13 +78,65 @@ function writeCredentials(file: string, credentials: SandboxCredentials): void {
   chmodSync(file, 0o600);
 }
 
-/** Makes sure the sandbox tenant, its owner and the credentials file exist. */
+/**
+ * Makes sure the sandbox tenant, its owner and the credentials file exist — and, with `oauth`, the sandbox's
+ * service client (editor role) whose `issuer`, `client_id` and `client_secret` join the file.
+ */
 export async function seedSandbox(props: SandboxSeederProps): Promise<SandboxSeedResult> {
+  const seeded = await seedTenantAndOwner(props);
+  if (props.oauth === undefined) return seeded;
+  const client = await ensureSandboxClient(props.store, props.oauth, seeded.tenant.id, seeded.credentials);
+  if (client === undefined) return seeded;
+  const credentials = { ...seeded.credentials, ...client, tenant: SANDBOX_SLUG };
+  writeCredentials(seeded.credentialsPath, credentials);
+  return { ...seeded, credentials };
+}
+
+/** Name of the sandbox's service account. */
+export const SANDBOX_CLIENT_NAME = 'Sandbox API client';
+
+/**
+ * The sandbox client's fields for the credentials file when they must change (undefined when the file already
+ * holds them): the client named in the file, else the sandbox service account's client, else a new one.
+ */
+async function ensureSandboxClient(
+  store: Store,
+  oauth: SandboxOauth,
+  tenantId: string,
+  onFile: SandboxCredentials,
+): Promise<{ issuer: string; client_id: string; client_secret: string } | undefined> {
+  const fileId = typeof onFile.client_id === 'string' ? onFile.client_id : undefined;
+  const account = await store.db
+    .selectFrom('service_accounts')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('name', '=', SANDBOX_CLIENT_NAME)
+    .orderBy('created_at')
+    .executeTakeFirst();
+  for (const id of [fileId, account?.id]) {
+    const secret = id === undefined ? undefined : await storedClientSecret(store, oauth.secret, id);
+    if (id === undefined || secret === undefined) continue;
+    const unchanged = id === fileId && secret === onFile.client_secret && onFile.issuer === oauth.issuer;
+    return unchanged ? undefined : { issuer: oauth.issuer, client_id: id, client_secret: secret };
+  }
+  const created = await createServiceClient({
+    store,
+    secret: oauth.secret,
+    tenantId,
+    name: SANDBOX_CLIENT_NAME,
+    role: 'editor',
+    actor: 'system',
+  });
+  return { issuer: oauth.issuer, client_id: created.clientId, client_secret: created.clientSecret };
+}
+
+async function seedTenantAndOwner(props: SandboxSeederProps): Promise<SandboxSeedResult> {
   const credentialsPath = path.join(props.dataDir, CREDENTIALS_FILE);
   const db = props.store.db;
   const existing = await db.selectFrom('tenants').selectAll().where('slug', '=', SANDBOX_SLUG).executeTakeFirst();
   const onFile = readCredentials(credentialsPath);
   if (existing !== undefined && onFile?.tenant_id === existing.id) {
+    await seedSandboxContent(props.store, existing.id);
     return { tenant: existing, created: false, credentialsPath, credentials: onFile };
   }
   const password = randomBytes(18).toString('base64url');
@@ -95,6 +162,7 @@ export async function seedSandbox(props: SandboxSeederProps): Promise<SandboxSee
       owner: { email: SANDBOX_OWNER_EMAIL, password },
     };
     writeCredentials(credentialsPath, credentials);
+    await seedSandboxContent(props.store, tenant.id);
     return { tenant, created: true, credentialsPath, credentials };
   }
   // The tenant exists but its credentials file is missing or stale: rotate the owner's password.
@@ -121,5 +189,6 @@ export async function seedSandbox(props: SandboxSeederProps): Promise<SandboxSee
     owner: { email: SANDBOX_OWNER_EMAIL, password },
   };
   writeCredentials(credentialsPath, credentials);
+  await seedSandboxContent(props.store, existing.id);
   return { tenant: existing, created: false, credentialsPath, credentials };
 }
