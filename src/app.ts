@@ -8,7 +8,12 @@ import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Config, metricsAccess } from './config/config.ts';
 import type { DataPlane } from './data/dataPlane.ts';
-import { API_ROUTES } from './experience/api/index.ts';
+import { API_ROUTES, type ApiRoutes } from './experience/api/index.ts';
+import { ensureSigningKey, loadKeySet } from './experience/auth/keys/signingKeys.ts';
+import { loadSecret } from './experience/auth/secrets.ts';
+import { GALLEY_API_AUDIENCE, issuerOf } from './experience/auth/tokenContract.ts';
+import { authenticatePlugin } from './experience/auth/verify/authenticate.ts';
+import { createTokenVerifier, type TokenVerifier } from './experience/auth/verify/tokenVerifier.ts';
 import { installProblemHandlers } from './experience/http/errorHandling.ts';
 import { registerLoadShedding } from './experience/http/loadShedding.ts';
 import { registerOpenApi, registerOpenApiRoute } from './experience/http/openapi.ts';
@@ -32,6 +37,13 @@ export interface BuildAppOptions {
    * prom-client's process-wide default collectors, which cannot be stopped) and closes it with the app.
    */
   readonly metrics?: GalleyMetrics;
+  /**
+   * Verifies bearer tokens. When absent, buildApp verifies against this store's signing keys with the issuer and
+   * audience derived from the configuration (what production uses); tests may pass one over other keys.
+   */
+  readonly verifier?: TokenVerifier;
+  /** Route plugins to register; defaults to API_ROUTES (tests leave one out to register their own variant). */
+  readonly routes?: readonly ApiRoutes[];
 }
 
 /**
@@ -68,11 +80,32 @@ export async function buildApp(
   await registerOpenApi(app);
   registerOpenApiRoute(app);
 
+  // Every route sees `request.principal` (null without a bearer token); routes opt in with requireAuth.
+  const secret = loadSecret(config);
+  let keysReady: Promise<unknown> | undefined;
+  const verifier =
+    options.verifier ??
+    createTokenVerifier({
+      issuer: issuerOf(config),
+      audience: GALLEY_API_AUDIENCE(config),
+      // First use creates the signing key if no process has yet (a fresh embedded install).
+      keys: async () => {
+        keysReady ??= ensureSigningKey(plane.store, secret);
+        await keysReady;
+        return (await loadKeySet(plane.store, secret)).jwks;
+      },
+      kv: plane.kv,
+    });
+  if (options.verifier === undefined) app.addHook('onClose', async () => verifier.close());
+  await app.register(authenticatePlugin, { verifier });
+
   // Route plugins: add new resources in experience/api/index.ts, not here.
-  for (const routes of API_ROUTES) {
+  for (const routes of options.routes ?? API_ROUTES) {
     await app.register(routes.plugin, {
       config,
       plane,
+      metrics,
+      secret,
       ...(routes.prefix === undefined ? {} : { prefix: routes.prefix }),
     });
   }

@@ -25,6 +25,30 @@ const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly loa
     summary: 'configuration (docs: print the settings table; show: print the effective settings)',
     load: async () => (await import('./experience/cli/configCommand.ts')).runConfig,
   },
+  mail: {
+    summary: 'mail outbox [--to addr] [--limit n] [--json]: read mail the embedded mailer stored',
+    load: async () => (await import('./experience/cli/mail.ts')).runMail,
+  },
+  sso: {
+    summary: "a tenant's upstream OpenID Connect providers (add, list, remove)",
+    load: async () => (await import('./experience/cli/sso.ts')).runSso,
+  },
+  webhooks: {
+    summary: "a tenant's webhooks: list, deliveries (the delivery log), redeliver <delivery id>",
+    load: async () => (await import('./experience/cli/webhooks.ts')).runWebhooks,
+  },
+  keys: {
+    summary: 'token signing keys (rotate: new current key, old one stays published; list)',
+    load: async () => (await import('./experience/cli/keys.ts')).runKeys,
+  },
+  clients: {
+    summary: 'OAuth service clients (create --tenant <slug> --name <n> --role <role>)',
+    load: async () => (await import('./experience/cli/clients.ts')).runClients,
+  },
+  projections: {
+    summary: 'content read models: rebuild [--tenant <slug>] [--verify] from the event log',
+    load: async () => (await import('./experience/cli/projections.ts')).runProjections,
+  },
 };
 
 function usage(): string {

@@ -38,10 +38,22 @@ export interface Config {
   readonly redisPrefix: string;
   /** Master secret; undefined in embedded mode means "generate and keep one in the data directory". */
   readonly secret: string | undefined;
+  /** Seconds during which concurrent refreshes of one refresh token all get the same successor. */
+  readonly refreshGraceSeconds: number;
   /** Scrape token for /metrics. */
   readonly metricsToken: string | undefined;
   /** Address ranges allowed to scrape /metrics (see metricsAccess). */
   readonly metricsAllow: readonly string[] | undefined;
+  /** SMTP server URL for outgoing mail; undefined = write mail to the outbox table. */
+  readonly smtpUrl: string | undefined;
+  /** Sender of outgoing mail (an RFC 5322 address, optionally with a display name). */
+  readonly mailFrom: string;
+  /** GALLEY_WEBHOOKS_ALLOW_PRIVATE: webhooks may target private and loopback addresses. */
+  readonly webhooksAllowPrivate: boolean;
+  /** Fraction of successful, fast requests whose logs are written (src/ops/logging). */
+  readonly logSampleRate: number;
+  /** Slow-request threshold for full logging in ms; 0 = each API's latency SLO threshold. */
+  readonly logSlowMs: number;
 }
 
 /** Parses and validates the environment; throws ConfigError naming the first invalid setting. */
@@ -83,8 +95,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     workerConcurrency: s.workerConcurrency.parse(env[s.workerConcurrency.env]),
     redisPrefix: s.redisPrefix.parse(env[s.redisPrefix.env]) ?? 'galley',
     secret,
+    refreshGraceSeconds: s.refreshGraceSeconds.parse(env[s.refreshGraceSeconds.env]),
     metricsToken: s.metricsToken.parse(env[s.metricsToken.env]),
     metricsAllow: s.metricsAllow.parse(env[s.metricsAllow.env]),
+    smtpUrl: s.smtpUrl.parse(env[s.smtpUrl.env]),
+    mailFrom: s.mailFrom.parse(env[s.mailFrom.env]) ?? `Galley <no-reply@${new URL(publicUrl).hostname}>`,
+    webhooksAllowPrivate: s.webhooksAllowPrivate.parse(env[s.webhooksAllowPrivate.env]),
+    logSampleRate: s.logSampleRate.parse(env[s.logSampleRate.env]),
+    logSlowMs: s.logSlowMs.parse(env[s.logSlowMs.env]),
     ...overrides,
   };
   return Object.freeze(config);

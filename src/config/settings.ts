@@ -73,6 +73,20 @@ function url(env: string, doc: string, protocols: readonly string[]): Setting<st
   });
 }
 
+function flag(env: string, doc: string, fallback: boolean): Setting<boolean> {
+  return Object.freeze({
+    env,
+    doc,
+    defaultText: String(fallback),
+    parse(raw: string | undefined): boolean {
+      if (raw === undefined || raw === '') return fallback;
+      if (raw === 'true' || raw === '1') return true;
+      if (raw === 'false' || raw === '0') return false;
+      throw new ConfigError(env, `must be true or false, got "${raw}"`);
+    },
+  });
+}
+
 function oneOf<T extends string>(env: string, doc: string, fallback: T, values: readonly T[]): Setting<T> {
   return Object.freeze({
     env,
@@ -107,6 +121,20 @@ function cidrList(env: string, doc: string): Setting<readonly string[] | undefin
         if (!ok) throw new ConfigError(env, `"${entry}" is not an IP address or CIDR range`);
       }
       return Object.freeze(entries);
+    },
+  });
+}
+
+function fraction(env: string, doc: string, fallback: number): Setting<number> {
+  return Object.freeze({
+    env,
+    doc,
+    defaultText: String(fallback),
+    parse(raw: string | undefined): number {
+      if (raw === undefined || raw === '') return fallback;
+      const value = /^(0|1|0?\.\d+|1\.0*)$/.test(raw) ? Number(raw) : Number.NaN;
+      if (!(value >= 0 && value <= 1)) throw new ConfigError(env, `expected a number from 0 to 1, got "${raw}"`);
+      return value;
     },
   });
 }
@@ -224,4 +252,38 @@ export const SETTINGS = Object.freeze({
     'Comma-separated CIDR ranges allowed to scrape /metrics; unset means loopback only, or anyone holding the token when GALLEY_METRICS_TOKEN is set.',
   ),
   redisPrefix: text('GALLEY_REDIS_PREFIX', 'Prefix of every Redis key Galley writes.', 'galley'),
+  smtpUrl: url(
+    'GALLEY_SMTP_URL',
+    'SMTP server for outgoing mail (smtp://user:pass@host:587, smtps://… for implicit TLS); unset: mail goes to the outbox table, read with `galley mail outbox`.',
+    ['smtp:', 'smtps:'],
+  ),
+  mailFrom: text(
+    'GALLEY_MAIL_FROM',
+    'Sender address of outgoing mail; defaults to Galley <no-reply@host of GALLEY_PUBLIC_URL>.',
+    undefined,
+  ),
+  refreshGraceSeconds: integer(
+    'GALLEY_REFRESH_GRACE_S',
+    'Seconds during which repeated refreshes with the same refresh token all get the same successor (0 disables; reuse after it revokes the grant).',
+    10,
+    0,
+    120,
+  ),
+  webhooksAllowPrivate: flag(
+    'GALLEY_WEBHOOKS_ALLOW_PRIVATE',
+    'Allow webhook URLs that resolve to private, loopback or link-local addresses (local setups and tests only; keep false in production to block SSRF).',
+    false,
+  ),
+  logSampleRate: fraction(
+    'GALLEY_LOG_SAMPLE_RATE',
+    'Fraction (0–1) of successful, fast requests whose log lines are written, chosen from the trace id; errors, 5xx and slow requests are always logged in full with their buffered debug lines.',
+    0.05,
+  ),
+  logSlowMs: integer(
+    'GALLEY_LOG_SLOW_MS',
+    "Requests slower than this many ms are logged in full; 0 uses each API's latency SLO threshold (100 ms delivery, 250 ms management).",
+    0,
+    0,
+    600_000,
+  ),
 });

@@ -7,12 +7,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Config } from '../../config/config.ts';
 import type { DataPlane } from '../../data/dataPlane.ts';
+import type { GalleyMetrics } from '../../ops/metrics/registry.ts';
+import { accountRecoveryRoutes } from '../auth/recovery/routes.ts';
+import { signInRoutes } from './auth/routes.ts';
 import { healthRoutes } from './health/routes.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
 
 /** Dependencies every route plugin receives as its options. */
 export interface ApiContext {
   readonly config: Config;
   readonly plane: DataPlane;
+  /** The process's metrics registry (record auth, webhook and AI outcomes here). */
+  readonly metrics: GalleyMetrics;
+  /** The master secret (see auth/secrets.ts). */
+  readonly secret: string;
 }
 
 /** A route plugin of the API. */
@@ -25,4 +33,9 @@ export interface ApiRoutes {
 }
 
 /** Every route plugin, in registration order. */
-export const API_ROUTES: readonly ApiRoutes[] = Object.freeze([{ name: 'health', plugin: healthRoutes }]);
+export const API_ROUTES: readonly ApiRoutes[] = Object.freeze([
+  { name: 'health', plugin: healthRoutes },
+  { name: 'account-recovery', plugin: accountRecoveryRoutes },
+  { name: 'sign-in', plugin: signInRoutes },
+  { name: 'webhooks', plugin: webhookRoutes, prefix: '/api/v1' },
+]);

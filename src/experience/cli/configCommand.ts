@@ -13,7 +13,14 @@ export async function runConfig(args: readonly string[], config: Config, out: (l
       u === undefined ? undefined : u.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
     out(
       JSON.stringify(
-        { ...config, databaseUrl: redact(config.databaseUrl), redisUrl: redact(config.redisUrl) },
+        {
+          ...config,
+          databaseUrl: redact(config.databaseUrl),
+          redisUrl: redact(config.redisUrl),
+          smtpUrl: redact(config.smtpUrl),
+          secret: config.secret === undefined ? undefined : '***',
+          metricsToken: config.metricsToken === undefined ? undefined : '***',
+        },
         null,
         2,
       ),

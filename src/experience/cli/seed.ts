@@ -4,6 +4,8 @@ import type { Config } from '../../config/config.ts';
 import { seedSandbox } from '../../content/identity/sandboxSeeder.ts';
 import { migrateToLatest } from '../../data/migrations/migrator.ts';
 import { openDataPlane } from '../../data/openDataPlane.ts';
+import { loadSecret } from '../auth/secrets.ts';
+import { issuerOf } from '../auth/tokenContract.ts';
 
 /** Runs `galley seed`. */
 export async function runSeed(args: readonly string[], config: Config, out: (line: string) => void): Promise<number> {
@@ -15,7 +17,11 @@ export async function runSeed(args: readonly string[], config: Config, out: (lin
   const plane = await openDataPlane(config);
   try {
     await migrateToLatest(plane.store);
-    const result = await seedSandbox({ store: plane.store, dataDir: config.dataDir });
+    const result = await seedSandbox({
+      store: plane.store,
+      dataDir: config.dataDir,
+      oauth: { issuer: issuerOf(config), secret: loadSecret(config) },
+    });
     out(
       `sandbox tenant "${result.tenant.slug}" ${result.created ? 'created' : 'ready'}; credentials: ${result.credentialsPath}`,
     );

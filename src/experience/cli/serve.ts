@@ -13,6 +13,8 @@ import { migrateToLatest } from '../../data/migrations/migrator.ts';
 import { openDataPlane } from '../../data/openDataPlane.ts';
 import type { Worker } from '../../data/queue/port.ts';
 import { createMetrics } from '../../ops/metrics/registry.ts';
+import { loadSecret } from '../auth/secrets.ts';
+import { issuerOf } from '../auth/tokenContract.ts';
 import { drainAndClose } from '../http/shutdown.ts';
 import { startWorkers } from '../workers.ts';
 
@@ -44,7 +46,11 @@ export async function runServe(args: readonly string[], base: Config, out: (line
     out(`migrations: ${report.applied.length} applied, ${report.skipped.length} already applied`);
   }
   if (values['seed-sandbox']) {
-    const seeded = await seedSandbox({ store: plane.store, dataDir: config.dataDir });
+    const seeded = await seedSandbox({
+      store: plane.store,
+      dataDir: config.dataDir,
+      oauth: { issuer: issuerOf(config), secret: loadSecret(config) },
+    });
     out(
       `sandbox tenant "${seeded.tenant.slug}" ${seeded.created ? 'created' : 'ready'}; credentials: ${seeded.credentialsPath}`,
     );

@@ -42,6 +42,23 @@ export const ERROR_CATALOGUE = Object.freeze({
   GALLEY_OVERLOADED: { status: 503, title: 'Server overloaded', isPublic: true },
   GALLEY_NOT_READY: { status: 503, title: 'Not ready', isPublic: true },
   GALLEY_SHUTTING_DOWN: { status: 503, title: 'Server shutting down', isPublic: true },
+  GALLEY_AUTH_UNAVAILABLE: { status: 503, title: 'Authentication temporarily unavailable', isPublic: true },
+  GALLEY_SSO_STATE_INVALID: { status: 400, title: 'Sign-in state is missing, expired or already used', isPublic: true },
+  GALLEY_SSO_RESPONSE_INVALID: { status: 400, title: 'Upstream sign-in response failed validation', isPublic: true },
+  GALLEY_SSO_EMAIL_UNVERIFIED: { status: 403, title: 'Upstream account has no verified email', isPublic: true },
+  GALLEY_SSO_DOMAIN_NOT_ALLOWED: { status: 403, title: 'Email domain not allowed for this tenant', isPublic: true },
+  GALLEY_SSO_UPSTREAM_UNAVAILABLE: { status: 502, title: 'Upstream identity provider unavailable', isPublic: true },
+  GALLEY_TOKEN_INVALID: { status: 400, title: 'Token is invalid, expired or already used', isPublic: true },
+  GALLEY_AUTH_INTERACTION_EXPIRED: { status: 400, title: 'Sign-in request expired or not found', isPublic: true },
+  GALLEY_AUTH_NOT_MEMBER: { status: 403, title: 'Not a member of the requested tenant', isPublic: true },
+  GALLEY_ENTRY_VERSION_CONFLICT: { status: 412, title: 'Entry version is not the current one', isPublic: true },
+  GALLEY_CONTENT_TYPE_INVALID: { status: 400, title: 'Content type definition is not valid', isPublic: true },
+  GALLEY_CONTENT_TYPE_BREAKING_CHANGE: {
+    status: 409,
+    title: 'Content type change would break existing entries',
+    isPublic: true,
+  },
+  GALLEY_ENTRY_SLUG_TAKEN: { status: 409, title: 'Slug already used by another entry of the type', isPublic: true },
 } as const satisfies Readonly<Record<`GALLEY_${string}`, ErrorSpec>>);
 
 /** A code from the catalogue. */

@@ -18,7 +18,6 @@ import {
   waitUntil,
 } from '../../../content/webhooks/testing.ts';
 import type { MemberRole, TenantsTable } from '../../../data/store/schema.ts';
-import { authenticatePlugin } from '../../auth/verify/authenticate.ts';
 import { openVerifyHarness, type VerifyHarness } from '../../auth/verify/testHarness.ts';
 
 interface WebhookBody {
@@ -56,8 +55,11 @@ for (const backend of BACKENDS) {
     let other: TenantsTable;
 
     async function open(config: Config): Promise<FastifyInstance> {
-      const built = await buildApp(config, bench.plane, { logger: false, metrics: bench.metrics });
-      await built.register(authenticatePlugin, { verifier: h.newVerifier() });
+      const built = await buildApp(config, bench.plane, {
+        logger: false,
+        metrics: bench.metrics,
+        verifier: h.newVerifier(),
+      });
       await built.ready();
       return built;
     }

@@ -30,6 +30,7 @@ import { createPostgresSearch } from '../../../data/search/postgres-fts/postgres
 import { createSqliteSearch } from '../../../data/search/sqlite-fts/sqliteSearch.ts';
 import type { Store } from '../../../data/store/port.ts';
 import { openPostgresStore } from '../../../data/store/postgres/postgresStore.ts';
+import { createMetrics } from '../../../ops/metrics/registry.ts';
 import { createOauthRoutes, type OauthRoutesExtras } from './oauthRoutes.ts';
 import { galleyWebClientSecret, WEB_CLIENT_ID, webRedirectUri } from './staticClients.ts';
 
@@ -102,8 +103,9 @@ export async function startOauthServer(
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'galley-oauth-'));
   const secret = randomBytes(32).toString('base64url');
+  // GALLEY_REFRESH_GRACE_S passes through so a test can shorten the grace window it waits out.
   const config = loadConfig(
-    {},
+    { GALLEY_REFRESH_GRACE_S: process.env.GALLEY_REFRESH_GRACE_S },
     {
       logLevel: 'silent',
       maxEventLoopDelayMs: 0,
@@ -121,7 +123,8 @@ export async function startOauthServer(
     app = await buildApp(config, plane, { logger: false });
   } else {
     app = Fastify();
-    await app.register(createOauthRoutes(extras), { config, plane });
+    const metrics = extras.metrics ?? createMetrics({ collectDefault: false });
+    await app.register(createOauthRoutes(extras), { config, plane, metrics, secret });
   }
   await beforeListen?.(app, config, plane);
   await app.listen({ port, host: '127.0.0.1' });

@@ -14,7 +14,6 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SETTINGS } from '../../../config/settings.ts';
 import type { GalleyMetrics } from '../../../ops/metrics/registry.ts';
 import type { ApiContext } from '../../api/index.ts';
 import { PAGE_HEADERS } from '../interactions/html.ts';
@@ -47,9 +46,7 @@ const RAW_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 /** Builds the route plugin; `API_ROUTES` registers `createOauthRoutes()` (the lead passes the extras). */
 export function createOauthRoutes(extras: OauthRoutesExtras = {}): FastifyPluginAsyncTypebox<ApiContext> {
   return async (app, { config, plane }) => {
-    // Validated now, so a bad GALLEY_REFRESH_GRACE_S stops start-up rather than the first sign-in.
-    const refreshGraceSeconds =
-      extras.refreshGraceSeconds ?? SETTINGS.refreshGraceSeconds.parse(process.env[SETTINGS.refreshGraceSeconds.env]);
+    const refreshGraceSeconds = extras.refreshGraceSeconds ?? config.refreshGraceSeconds;
     const clientIps = new WeakMap<IncomingMessage, string>();
     // Built on first use, so an app that never serves /oauth (edge tests on plane doubles) never opens it; a
     // failed start is retried by the next request.

@@ -24,7 +24,7 @@ import { createServiceClient } from './serviceClientCreator.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const GRACE_S = 4;
-// Read when the authorization server starts (on the first /oauth request), after this line has run.
+// The harness passes this setting into the server's configuration.
 process.env.GALLEY_REFRESH_GRACE_S = String(GRACE_S);
 
 async function refresh(h: OauthHarness, token: string): Promise<{ status: number; body: Record<string, string> }> {

@@ -32,6 +32,7 @@ import { createPostgresSearch } from '../../../data/search/postgres-fts/postgres
 import { createSqliteSearch } from '../../../data/search/sqlite-fts/sqliteSearch.ts';
 import type { TenantsTable } from '../../../data/store/schema.ts';
 import { createMetrics, type GalleyMetrics } from '../../../ops/metrics/registry.ts';
+import { API_ROUTES } from '../../api/index.ts';
 import { addSsoProvider, type SsoProvider } from './ssoProviders.ts';
 import { type SsoAuthenticated, ssoProvidersForLogin, ssoRoutes } from './ssoRoutes.ts';
 import { SSO_STATE_TTL_MS, ssoStateKey } from './ssoState.ts';
@@ -139,7 +140,9 @@ async function openHarness(backend: Backend): Promise<Harness> {
   });
   const metrics = createMetrics({ collectDefault: false });
   const calls: SsoAuthenticated[] = [];
-  const app = await buildApp(config, t.plane, { logger: false, metrics });
+  // The production sign-in plugin wires SSO to the OIDC provider; this test registers SSO alone to observe it.
+  const routes = API_ROUTES.filter((r) => r.name !== 'sign-in');
+  const app = await buildApp(config, t.plane, { logger: false, metrics, routes });
   await app.register(ssoRoutes, {
     config,
     plane: t.plane,

@@ -5,7 +5,7 @@ import { BACKENDS } from '../../../../test/support/backends.ts';
 import { type EdgeTestPlane, openEdgeTestPlane } from '../../../../test/support/planeDoubles.ts';
 import { buildApp } from '../../../app.ts';
 import { loadConfig } from '../../../config/config.ts';
-import { authenticatePlugin, requireAuth, requireTenantAccess } from './authenticate.ts';
+import { requireAuth, requireTenantAccess } from './authenticate.ts';
 import { denySession } from './denyList.ts';
 import { eventually, openVerifyHarness, type VerifyHarness } from './testHarness.ts';
 
@@ -26,8 +26,10 @@ for (const backend of BACKENDS) {
     before(async () => {
       h = await openVerifyHarness(backend);
       edge = await openEdgeTestPlane();
-      app = await buildApp(loadConfig({}, { logLevel: 'silent' }), edge.plane, { logger: false });
-      await app.register(authenticatePlugin, { verifier: h.newVerifier() });
+      app = await buildApp(loadConfig({}, { logLevel: 'silent' }), edge.plane, {
+        logger: false,
+        verifier: h.newVerifier(),
+      });
       app.get<{ Params: { tenantId: string } }>(
         '/test/tenants/:tenantId/whoami',
         { onRequest: requireAuth },
