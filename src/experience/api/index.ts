@@ -8,8 +8,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Config } from '../../config/config.ts';
 import type { DataPlane } from '../../data/dataPlane.ts';
 import type { GalleyMetrics } from '../../ops/metrics/registry.ts';
+import { bffRoutes } from '../auth/bff/routes.ts';
 import { accountRecoveryRoutes } from '../auth/recovery/routes.ts';
 import { signInRoutes } from './auth/routes.ts';
+import { deliveryRoutes } from './delivery/routes.ts';
+import { entryRoutes } from './entries/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 
@@ -37,5 +40,8 @@ export const API_ROUTES: readonly ApiRoutes[] = Object.freeze([
   { name: 'health', plugin: healthRoutes },
   { name: 'account-recovery', plugin: accountRecoveryRoutes },
   { name: 'sign-in', plugin: signInRoutes },
+  { name: 'web-session', plugin: bffRoutes },
   { name: 'webhooks', plugin: webhookRoutes, prefix: '/api/v1' },
+  { name: 'entries', plugin: entryRoutes, prefix: '/api/v1' },
+  { name: 'delivery', plugin: deliveryRoutes, prefix: '/cdn/v1' },
 ]);

@@ -61,6 +61,16 @@ export const ERROR_CATALOGUE = Object.freeze({
   GALLEY_ENTRY_SLUG_TAKEN: { status: 409, title: 'Slug already used by another entry of the type', isPublic: true },
   GALLEY_CSRF_REJECTED: { status: 403, title: 'Cross-site request refused', isPublic: true },
   GALLEY_BFF_CALLBACK_INVALID: { status: 400, title: 'Sign-in callback is invalid or expired', isPublic: true },
+  GALLEY_IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    title: 'Idempotency-Key reused for a different request',
+    isPublic: true,
+  },
+  GALLEY_IDEMPOTENCY_IN_PROGRESS: {
+    status: 409,
+    title: 'A request with this Idempotency-Key is in progress',
+    isPublic: true,
+  },
 } as const satisfies Readonly<Record<`GALLEY_${string}`, ErrorSpec>>);
 
 /** A code from the catalogue. */

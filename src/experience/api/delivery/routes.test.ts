@@ -1,0 +1,76 @@
+/**
+ * The public delivery API on every backend: published content only, by id or slug, cache headers, strong ETags
+ * with 304s, Surrogate-Key, keyset lists.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { BACKENDS } from '../../../../test/support/backends.ts';
+import { type ContentApiBench, openContentApiBench } from '../entries/testing.ts';
+import { DELIVERY_CACHE_CONTROL } from './routes.ts';
+
+for (const backend of BACKENDS) {
+  describe(`delivery routes (${backend})`, () => {
+    let t: ContentApiBench;
+    before(async () => {
+      t = await openContentApiBench(backend);
+    });
+    after(async () => t.cleanup());
+
+    const cdn = (path: string, headers: Record<string, string> = {}) =>
+      t.app.inject({ method: 'GET', url: `/cdn/v1/${t.tenant.slug}${path}`, headers });
+
+    async function entry(slug: string, publish: boolean): Promise<string> {
+      const res = await t.call('POST', `${t.tenant.slug}/entries`, {
+        body: { type: 'article', fields: { title: `T ${slug}`, slug } },
+      });
+      const id = res.json<{ id: string }>().id;
+      if (publish) assert.equal((await t.call('POST', `${t.tenant.slug}/entries/${id}/publish`)).statusCode, 200);
+      return id;
+    }
+
+    test('a published entry by id and by slug, without a token, with cache headers and 304', async () => {
+      const id = await entry('hello-cdn', true);
+      const byId = await cdn(`/entries/${id}`);
+      assert.equal(byId.statusCode, 200, byId.body);
+      assert.equal(byId.headers['cache-control'], DELIVERY_CACHE_CONTROL);
+      assert.equal(byId.headers.etag, `"${id}.2"`);
+      assert.equal(byId.headers['surrogate-key'], `tenant-${t.tenant.id} entry-${id} type-article`);
+      const body = byId.json<{ id: string; slug: string; fields: { title: string }; tenant: string }>();
+      assert.equal(body.slug, 'hello-cdn');
+      assert.equal(body.tenant, t.tenant.slug);
+      const bySlug = await cdn('/entries/hello-cdn');
+      assert.equal(bySlug.json<{ id: string }>().id, id);
+      const cached = await cdn(`/entries/${id}`, { 'if-none-match': `"${id}.2"` });
+      assert.equal(cached.statusCode, 304);
+      assert.equal(cached.headers['surrogate-key'], `tenant-${t.tenant.id} entry-${id} type-article`);
+    });
+
+    test('drafts, unpublished entries and unknown tenants answer 404', async () => {
+      const draft = await entry('draft-only', false);
+      assert.equal((await cdn(`/entries/${draft}`)).statusCode, 404);
+      const gone = await entry('gone-soon', true);
+      await t.call('POST', `${t.tenant.slug}/entries/${gone}/unpublish`);
+      assert.equal((await cdn('/entries/gone-soon')).statusCode, 404);
+      const unknown = await t.app.inject({ method: 'GET', url: '/cdn/v1/no-such-tenant/entries' });
+      assert.equal(unknown.statusCode, 404);
+    });
+
+    test('lists published entries in keyset pages, with a strong ETag and 304', async () => {
+      await entry('list-a', true);
+      await entry('list-b', true);
+      const first = await cdn('/entries?type=article&limit=1');
+      assert.equal(first.statusCode, 200, first.body);
+      const page = first.json<{ items: { slug: string }[]; next: string | null }>();
+      assert.equal(page.items.length, 1);
+      assert.ok(page.next);
+      assert.equal(first.headers['cache-control'], DELIVERY_CACHE_CONTROL);
+      assert.match(String(first.headers['surrogate-key']), new RegExp(`^tenant-${t.tenant.id} type-article entry-`));
+      const etag = String(first.headers.etag);
+      assert.match(etag, /^"l\./);
+      assert.equal((await cdn('/entries?type=article&limit=1', { 'if-none-match': etag })).statusCode, 304);
+      const next = await cdn(`/entries?type=article&limit=1&cursor=${encodeURIComponent(page.next)}`);
+      assert.equal(next.statusCode, 200);
+      assert.notEqual(next.json<{ items: { slug: string }[] }>().items[0]?.slug, page.items[0]?.slug);
+    });
+  });
+}
