@@ -22,6 +22,8 @@ import { API_HELMET_OPTIONS } from './experience/http/security.ts';
 import { type LoggerOption, serverOptions } from './experience/http/serverOptions.ts';
 import { installDraining } from './experience/http/shutdown.ts';
 import { JOBS } from './experience/workers.ts';
+import { createLogging, type Logging } from './ops/logging/logger.ts';
+import { requestLogScopePlugin } from './ops/logging/requestScope.ts';
 import { httpMetricsPlugin } from './ops/metrics/httpMetrics.ts';
 import { metricsRoutePlugin } from './ops/metrics/metricsRoute.ts';
 import { createMetrics, type GalleyMetrics } from './ops/metrics/registry.ts';
@@ -44,6 +46,8 @@ export interface BuildAppOptions {
   readonly verifier?: TokenVerifier;
   /** Route plugins to register; defaults to API_ROUTES (tests leave one out to register their own variant). */
   readonly routes?: readonly ApiRoutes[];
+  /** The process's sampled logger (serve shares one with the workers); created here when absent. */
+  readonly logging?: Logging;
 }
 
 /**
@@ -58,13 +62,20 @@ export async function buildApp(
   plane: DataPlane,
   options: BuildAppOptions = {},
 ): Promise<FastifyInstance> {
-  const app = Fastify(serverOptions(config, options.logger));
+  // Sampled logging applies to the default logger only; `logger: false` or explicit pino options opt out.
+  const logging =
+    options.logger === undefined || options.logger === true
+      ? (options.logging ??
+        createLogging({ level: config.logLevel, sampleRate: config.logSampleRate, slowMs: config.logSlowMs }))
+      : undefined;
+  const app = Fastify(serverOptions(config, options.logger, logging));
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
   // Root hooks run in this order for every request, before any plugin's.
   installRequestIdEcho(app);
   installDraining(app);
   installProblemHandlers(app);
+  if (logging !== undefined) await app.register(requestLogScopePlugin, { logs: logging.requestLogs });
 
   const metrics = options.metrics ?? createMetrics({ collectDefault: false });
   if (options.metrics === undefined) app.addHook('onClose', async () => metrics.close());

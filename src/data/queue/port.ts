@@ -17,7 +17,15 @@
  *   removed; dead-lettered jobs are kept until retried.
  * - A handler's `signal.reason` is a `JobAbortError` (jobOptions.ts) whose `abortCause` says why: `cancelled`,
  *   `shutdown` (the job is handed back and runs again later without using an attempt) or `lease-lost`.
+ * - `traceContext` given at enqueue is stored with the job and handed back unchanged as `Job.traceContext` on
+ *   every attempt (retries and dead-letter retries included), so a worker's span can join the producer's trace.
  */
+
+/**
+ * Propagation entries of a trace context, as an OpenTelemetry propagator writes them into a carrier (W3C
+ * `traceparent`, optionally `tracestate` and `baggage`). Opaque to the queue.
+ */
+export type TraceCarrier = Readonly<Record<string, string>>;
 
 /** Options for one job. */
 export interface EnqueueOptions {
@@ -38,6 +46,11 @@ export interface EnqueueOptions {
   readonly concurrencyKey?: string;
   /** Default 1 when a concurrencyKey is given. */
   readonly concurrencyLimit?: number;
+  /**
+   * Trace context of the enqueuing operation (src/ops/tracing injects it). When the idempotency key matches an
+   * existing job, that job keeps the context it was created with.
+   */
+  readonly traceContext?: TraceCarrier;
 }
 
 /** A job as handed to a handler or read back. */
@@ -49,6 +62,8 @@ export interface Job<P = unknown> {
   readonly attempt: number;
   readonly maxAttempts: number;
   readonly enqueuedAt: number;
+  /** The trace context given at enqueue; absent when none was given. */
+  readonly traceContext?: TraceCarrier;
 }
 
 /** Lifecycle state of a job. */

@@ -14,6 +14,7 @@ import { signInRoutes } from './auth/routes.ts';
 import { deliveryRoutes } from './delivery/routes.ts';
 import { entryRoutes } from './entries/routes.ts';
 import { healthRoutes } from './health/routes.ts';
+import { opsRoutes } from './ops/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 
 /** Dependencies every route plugin receives as its options. */
@@ -44,4 +45,5 @@ export const API_ROUTES: readonly ApiRoutes[] = Object.freeze([
   { name: 'webhooks', plugin: webhookRoutes, prefix: '/api/v1' },
   { name: 'entries', plugin: entryRoutes, prefix: '/api/v1' },
   { name: 'delivery', plugin: deliveryRoutes, prefix: '/cdn/v1' },
+  { name: 'ops', plugin: opsRoutes, prefix: '/api/v1' },
 ]);

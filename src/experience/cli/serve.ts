@@ -12,6 +12,7 @@ import { seedSandbox } from '../../content/identity/sandboxSeeder.ts';
 import { migrateToLatest } from '../../data/migrations/migrator.ts';
 import { openDataPlane } from '../../data/openDataPlane.ts';
 import type { Worker } from '../../data/queue/port.ts';
+import { createLogging } from '../../ops/logging/logger.ts';
 import { createMetrics } from '../../ops/metrics/registry.ts';
 import { loadSecret } from '../auth/secrets.ts';
 import { issuerOf } from '../auth/tokenContract.ts';
@@ -58,8 +59,9 @@ export async function runServe(args: readonly string[], base: Config, out: (line
 
   // One registry per process, shared by the web role and the workers (process-wide default collectors on).
   const metrics = createMetrics();
+  const logging = createLogging({ level: config.logLevel, sampleRate: config.logSampleRate, slowMs: config.logSlowMs });
   const workers: Worker[] = config.roles.includes('worker') ? startWorkers(plane, config, metrics) : [];
-  const app = config.roles.includes('web') ? await buildApp(config, plane, { metrics }) : undefined;
+  const app = config.roles.includes('web') ? await buildApp(config, plane, { metrics, logging }) : undefined;
   if (app !== undefined) {
     await app.listen({ port: config.port, host: config.host });
     out(`galley serving on ${config.publicUrl} (roles: ${config.roles.join(',')}, mode: ${config.mode})`);

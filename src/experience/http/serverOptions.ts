@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import { type FastifyHttpOptions, LogController } from 'fastify';
 import type { Config } from '../../config/config.ts';
+import type { Logging } from '../../ops/logging/logger.ts';
 import { clientErrorHandler, frameworkErrors } from './errorHandling.ts';
 import { requestIdFor } from './requestId.ts';
 
@@ -35,9 +36,19 @@ export function connectionsCheckingIntervalMs(requestTimeoutMs: number): number 
 }
 
 /** Builds the options passed to `fastify()`. */
-export function serverOptions(config: Config, logger: LoggerOption | undefined): FastifyHttpOptions<Server> {
+export function serverOptions(
+  config: Config,
+  logger: LoggerOption | undefined,
+  logging?: Logging,
+): FastifyHttpOptions<Server> {
   return {
-    logger: logger === undefined || logger === true ? { level: config.logLevel } : logger,
+    // Fastify refuses `logger` and `loggerInstance` together: the sampled logger replaces the default one.
+    ...(logging === undefined
+      ? {
+          logger: logger === undefined || logger === true ? { level: config.logLevel } : logger,
+          logController: new LogController({ requestIdLogLabel: 'requestId' }),
+        }
+      : { loggerInstance: logging.logger, logController: logging.logController }),
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.connectionTimeoutMs,
@@ -48,7 +59,6 @@ export function serverOptions(config: Config, logger: LoggerOption | undefined):
       headersTimeout: config.requestTimeoutMs,
     },
     genReqId: requestIdFor,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     // Draining is handled by shutdown.ts, which answers late arrivals with a problem+json 503 instead.
     return503OnClosing: false,
     forceCloseConnections: 'idle',

@@ -170,6 +170,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
   return {
     async enqueue<P>(queue: string, payload: P, enqueueOptions?: EnqueueOptions): Promise<EnqueueResult> {
       const resolved = resolveEnqueueOptions(enqueueOptions);
+      const { traceContext } = enqueueOptions ?? {};
       const bullQueue = queueFor(queue);
       const id = jobIdFor(queue, resolved.idempotencyKey);
       const idempotent = resolved.idempotencyKey !== undefined;
@@ -181,6 +182,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
         ...(resolved.concurrencyKey === undefined
           ? {}
           : { concurrencyKey: resolved.concurrencyKey, concurrencyLimit: resolved.concurrencyLimit }),
+        ...(traceContext === undefined || Object.keys(traceContext).length === 0 ? {} : { traceContext }),
       };
       await bullQueue.add(queue, data, {
         jobId: id,

@@ -24,7 +24,7 @@ import {
   type ResolvedWorkerOptions,
   settlesWithin,
 } from '../jobOptions.ts';
-import type { JobHandler, Worker } from '../port.ts';
+import type { JobHandler, TraceCarrier, Worker } from '../port.ts';
 import { acquireSlot, type GalleyKeys, parkForSlot, renewSlot } from './redisScripts.ts';
 
 /** What a job's BullMQ data holds: the payload plus the adapter's per-job settings. */
@@ -34,6 +34,16 @@ export interface Envelope<P = unknown> {
   readonly nonce: string;
   readonly concurrencyKey?: string;
   readonly concurrencyLimit?: number;
+  /** The trace context given at enqueue. */
+  readonly traceContext?: TraceCarrier;
+}
+
+/** The envelope's trace carrier when it is a string map (jobs are JSON from Redis; anything else is ignored). */
+function traceCarrierOf(envelope: Envelope): TraceCarrier | undefined {
+  const value: unknown = envelope.traceContext;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+  return entries.length === 0 ? undefined : Object.freeze(Object.fromEntries(entries));
 }
 
 /** failedReason of a job that failed because it was cancelled (it is then removed, leaving the marker). */
@@ -123,6 +133,7 @@ export class BullmqWorker<P, R> implements Worker {
     const watch = setInterval(() => void this.#watch(id, concurrencyKey, controller), this.#options.leaseMs / 3);
     let outcome: Outcome<R> | 'abandoned' = 'abandoned';
     try {
+      const traceContext = traceCarrierOf(bullJob.data);
       const job = Object.freeze({
         id,
         queue: bullJob.queueName,
@@ -130,6 +141,7 @@ export class BullmqWorker<P, R> implements Worker {
         attempt,
         maxAttempts,
         enqueuedAt: bullJob.timestamp,
+        ...(traceContext === undefined ? {} : { traceContext }),
       });
       // Through an async function so a handler that throws synchronously still counts as a failed attempt.
       const handled = (async () => this.#handler(job, controller.signal))().then(

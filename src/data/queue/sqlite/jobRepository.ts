@@ -9,7 +9,8 @@ import { type Kysely, sql } from 'kysely';
 import type { Store } from '../../store/port.ts';
 import type { Database } from '../../store/schema.ts';
 import type { ResolvedEnqueueOptions } from '../jobOptions.ts';
-import type { QueueJobsTable, QueueTables, StoredJobState } from './queueJobsTable.ts';
+import type { TraceCarrier } from '../port.ts';
+import { type QueueJobsTable, type QueueTables, type StoredJobState, toTraceText } from './queueJobsTable.ts';
 
 /** The store's query builder widened with the queue table. */
 export type QueueDb = Kysely<Database & QueueTables>;
@@ -44,6 +45,7 @@ export async function insertJob(
   payloadJson: string,
   options: ResolvedEnqueueOptions,
   now: number,
+  traceContext?: TraceCarrier,
 ): Promise<{ id: string; created: boolean; runAt: number }> {
   const runAt = now + options.delayMs;
   const inserted = await db
@@ -63,6 +65,7 @@ export async function insertJob(
       concurrency_key: options.concurrencyKey ?? null,
       concurrency_limit: options.concurrencyLimit ?? null,
       enqueued_at: now,
+      trace_context: toTraceText(traceContext),
     })
     .onConflict((oc) => oc.columns(['queue', 'idempotency_key']).doNothing())
     .returning('id')

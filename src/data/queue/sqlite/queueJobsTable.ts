@@ -1,8 +1,8 @@
 /**
- * Row type of `queue_jobs` (migration 0004) and its conversion to the port's shapes. Integer columns come back
- * as numbers from node:sqlite; `Number()` keeps the mapping honest should a driver return bigint or text.
+ * Row type of `queue_jobs` (migrations 0004 and 0012) and its conversion to the port's shapes. Integer columns
+ * come back as numbers from node:sqlite; `Number()` keeps the mapping honest should a driver return bigint or text.
  */
-import type { DeadLetter, Job, JobState, JobStatus } from '../port.ts';
+import type { DeadLetter, Job, JobState, JobStatus, TraceCarrier } from '../port.ts';
 
 /** Stored lifecycle states; "delayed" is a waiting row with a future `run_at`. */
 export type StoredJobState = 'waiting' | 'active' | 'completed' | 'failed' | 'cancelled';
@@ -37,6 +37,8 @@ export interface QueueJobsTable {
   error: string | null;
   enqueued_at: number;
   finished_at: number | null;
+  /** JSON object of the trace propagation entries given at enqueue (migration 0012). */
+  trace_context: string | null;
 }
 
 /** The tables this adapter adds to the store's schema. */
@@ -54,8 +56,30 @@ export function portState(row: Pick<QueueJobsTable, 'state' | 'run_at'>, now: nu
   return row.state;
 }
 
+/** The stored text of a trace carrier; null when there is nothing to carry. */
+export function toTraceText(carrier: TraceCarrier | undefined): string | null {
+  return carrier === undefined || Object.keys(carrier).length === 0 ? null : JSON.stringify(carrier);
+}
+
+/**
+ * The trace carrier of a row. Tracing is best-effort: an unreadable value (hand-edited row) means "no context"
+ * rather than a job that can never run.
+ */
+function traceCarrier(text: string | null): TraceCarrier | undefined {
+  if (text === null) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    const entries = Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+    return entries.length === 0 ? undefined : Object.freeze(Object.fromEntries(entries));
+  } catch {
+    return undefined;
+  }
+}
+
 /** The job as a handler sees it. */
 export function toJob<P>(row: QueueJobsTable): Job<P> {
+  const traceContext = traceCarrier(row.trace_context);
   return Object.freeze({
     id: row.id,
     queue: row.queue,
@@ -63,6 +87,7 @@ export function toJob<P>(row: QueueJobsTable): Job<P> {
     attempt: Number(row.attempts),
     maxAttempts: Number(row.max_attempts),
     enqueuedAt: Number(row.enqueued_at),
+    ...(traceContext === undefined ? {} : { traceContext }),
   });
 }
 

@@ -59,7 +59,8 @@ export function createSqliteQueue(store: Store, options: SqliteQueueOptions = {}
   return {
     async enqueue<P>(queue: string, payload: P, enqueueOptions?: EnqueueOptions): Promise<EnqueueResult> {
       const resolved = resolveEnqueueOptions(enqueueOptions);
-      const { id, created, runAt } = await insertJob(db, queue, toJsonText(payload), resolved, Date.now());
+      const trace = enqueueOptions?.traceContext;
+      const { id, created, runAt } = await insertJob(db, queue, toJsonText(payload), resolved, Date.now(), trace);
       if (created) notifier.wake(queue, runAt);
       return { id, created };
     },
