@@ -45,6 +45,18 @@ const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly loa
     summary: 'OAuth service clients (create --tenant <slug> --name <n> --role <role>)',
     load: async () => (await import('./experience/cli/clients.ts')).runClients,
   },
+  login: {
+    summary: 'sign the CLI in to a Galley server (device flow) [--url <server>] [--tenant <slug>]',
+    load: async () => (await import('./experience/cli/login.ts')).runLogin,
+  },
+  logout: {
+    summary: 'revoke and forget the stored login [--url <server>]',
+    load: async () => (await import('./experience/cli/logout.ts')).runLogout,
+  },
+  whoami: {
+    summary: 'who the stored login is [--url <server>]',
+    load: async () => (await import('./experience/cli/whoami.ts')).runWhoami,
+  },
   projections: {
     summary: 'content read models: rebuild [--tenant <slug>] [--verify] from the event log',
     load: async () => (await import('./experience/cli/projections.ts')).runProjections,
