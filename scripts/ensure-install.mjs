@@ -7,6 +7,9 @@ const lock = 'package-lock.json';
 const marker = 'node_modules/.package-lock.json';
 const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
 if (stale) {
-  console.error('galley: installing dependencies (npm ci)…');
-  execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
+  // `npm install`, not `npm ci`: squawk-cli lists macOS/Windows binaries as optional dependencies that this
+  // registry does not serve, so they cannot be in the lock file and `npm ci` refuses it as out of sync.
+  // `npm install` keeps the locked versions and skips the unavailable optional packages.
+  console.error('galley: installing dependencies (npm install)…');
+  execSync('npm install --no-audit --no-fund', { stdio: 'inherit' });
 }
