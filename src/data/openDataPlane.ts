@@ -12,13 +12,12 @@ import { createBullmqQueue } from './queue/bullmq/bullmqQueue.ts';
 import { createSqliteQueue } from './queue/sqlite/sqliteQueue.ts';
 import { createPostgresSearch } from './search/postgres-fts/postgresSearch.ts';
 import { createSqliteSearch } from './search/sqlite-fts/sqliteSearch.ts';
-import { openPostgresStore } from './store/postgres/postgresStore.ts';
-import { openSqliteStore } from './store/sqlite/sqliteStore.ts';
+import { openConfiguredStore } from './store/openStore.ts';
 
 /** Opens every port on the adapters chosen by `config.mode`. */
 export async function openDataPlane(config: Config): Promise<DataPlane> {
   if (config.mode === 'embedded') {
-    const store = openSqliteStore({ filename: config.sqlitePath });
+    const store = openConfiguredStore(config);
     const kv = createSqliteKv(store);
     const caches = createMemoryCacheProvider();
     const queue = createSqliteQueue(store);
@@ -29,7 +28,7 @@ export async function openDataPlane(config: Config): Promise<DataPlane> {
     // loadConfig already refuses this; the check narrows the types and guards direct callers.
     throw new Error('distributed mode needs both DATABASE_URL and REDIS_URL');
   }
-  const store = openPostgresStore({ connectionString: config.databaseUrl, max: config.pgPoolMax });
+  const store = openConfiguredStore(config);
   const kv = createRedisKv({ url: config.redisUrl, prefix: config.redisPrefix });
   const caches = createRedisCacheProvider({ url: config.redisUrl, prefix: config.redisPrefix });
   const queue = createBullmqQueue({ url: config.redisUrl, prefix: config.redisPrefix });

@@ -8,10 +8,8 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../../config/config.ts';
 import { migrateToLatest } from '../../data/migrations/migrator.ts';
-import type { Store } from '../../data/store/port.ts';
-import { openPostgresStore } from '../../data/store/postgres/postgresStore.ts';
+import { openConfiguredStore } from '../../data/store/openStore.ts';
 import { MEMBER_ROLES, type MemberRole } from '../../data/store/schema.ts';
-import { openSqliteStore } from '../../data/store/sqlite/sqliteStore.ts';
 import { createServiceClient } from '../auth/oidc/serviceClientCreator.ts';
 import { loadSecret } from '../auth/secrets.ts';
 import { issuerOf } from '../auth/tokenContract.ts';
@@ -19,11 +17,6 @@ import { issuerOf } from '../auth/tokenContract.ts';
 const USAGE = 'usage: galley clients create --tenant <slug> --name <name> --role admin|editor|author|viewer';
 
 type Out = (line: string) => void;
-
-function openStore(config: Config): Store {
-  if (config.databaseUrl !== undefined) return openPostgresStore({ connectionString: config.databaseUrl, max: 2 });
-  return openSqliteStore({ filename: config.sqlitePath });
-}
 
 /** Runs `galley clients`. */
 export async function runClients(args: readonly string[], config: Config, out: Out): Promise<number> {
@@ -43,7 +36,7 @@ export async function runClients(args: readonly string[], config: Config, out: O
     out(USAGE);
     return 2;
   }
-  const store = openStore(config);
+  const store = openConfiguredStore(config, 2);
   try {
     await migrateToLatest(store);
     const created = await createServiceClient({

@@ -14,9 +14,8 @@ import type { Kv } from '../../data/kv/port.ts';
 import { createRedisKv } from '../../data/kv/redis/redisKv.ts';
 import { createSqliteKv } from '../../data/kv/sqlite/sqliteKv.ts';
 import { migrateToLatest } from '../../data/migrations/migrator.ts';
+import { openConfiguredStore } from '../../data/store/openStore.ts';
 import type { Store } from '../../data/store/port.ts';
-import { openPostgresStore } from '../../data/store/postgres/postgresStore.ts';
-import { openSqliteStore } from '../../data/store/sqlite/sqliteStore.ts';
 import { ensureSigningKey, loadKeySet, rotateSigningKey } from '../auth/keys/signingKeys.ts';
 import { loadSecret } from '../auth/secrets.ts';
 import { KEYS_CHANNEL } from '../auth/tokenContract.ts';
@@ -26,12 +25,13 @@ const USAGE = 'usage: galley keys rotate | galley keys list';
 type Out = (line: string) => void;
 
 function open(config: Config): { store: Store; kv: Kv } {
-  if (config.databaseUrl !== undefined && config.redisUrl !== undefined) {
-    const store = openPostgresStore({ connectionString: config.databaseUrl, max: 2 });
-    return { store, kv: createRedisKv({ url: config.redisUrl, prefix: config.redisPrefix }) };
-  }
-  const store = openSqliteStore({ filename: config.sqlitePath });
-  return { store, kv: createSqliteKv(store) };
+  const store = openConfiguredStore(config, 2);
+  // loadConfig guarantees DATABASE_URL and REDIS_URL come together.
+  const kv =
+    config.redisUrl === undefined
+      ? createSqliteKv(store)
+      : createRedisKv({ url: config.redisUrl, prefix: config.redisPrefix });
+  return { store, kv };
 }
 
 /** Rotates the signing key and announces it; returns the new kid. */

@@ -9,16 +9,9 @@ import type { Selectable } from 'kysely';
 import type { Config } from '../../config/config.ts';
 import { MAX_OUTBOX_READ, readOutbox } from '../../data/mail/outbox/outboxMailer.ts';
 import type { MailOutboxTable } from '../../data/mail/tables.ts';
-import type { Store } from '../../data/store/port.ts';
-import { openPostgresStore } from '../../data/store/postgres/postgresStore.ts';
-import { openSqliteStore } from '../../data/store/sqlite/sqliteStore.ts';
+import { openConfiguredStore } from '../../data/store/openStore.ts';
 
 const USAGE = `usage: galley mail outbox [--to <address>] [--limit <1-${MAX_OUTBOX_READ}>] [--json]`;
-
-function openStore(config: Config): Store {
-  if (config.databaseUrl !== undefined) return openPostgresStore({ connectionString: config.databaseUrl, max: 2 });
-  return openSqliteStore({ filename: config.sqlitePath });
-}
 
 function print(row: Selectable<MailOutboxTable>, out: (line: string) => void): void {
   out(`--- ${row.created_at}  to: ${row.to_address}${row.tenant_id === null ? '' : `  tenant: ${row.tenant_id}`}`);
@@ -48,7 +41,7 @@ export async function runMail(args: readonly string[], config: Config, out: (lin
     out(`--limit must be from 1 to ${MAX_OUTBOX_READ}\n${USAGE}`);
     return 2;
   }
-  const store = openStore(config);
+  const store = openConfiguredStore(config, 2);
   try {
     const rows = await readOutbox(store, { limit, ...(values.to === undefined ? {} : { to: values.to }) });
     if (values.json) {

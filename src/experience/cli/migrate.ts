@@ -15,22 +15,15 @@ import { dryRun } from '../../data/migrations/dryRun.ts';
 import type { LoadedMigration } from '../../data/migrations/migration.ts';
 import { migrateToLatest } from '../../data/migrations/migrator.ts';
 import { loadMigrations } from '../../data/migrations/registry.ts';
+import { openConfiguredStore } from '../../data/store/openStore.ts';
 import type { Store } from '../../data/store/port.ts';
-import { openPostgresStore } from '../../data/store/postgres/postgresStore.ts';
-import { openSqliteStore } from '../../data/store/sqlite/sqliteStore.ts';
 
 const USAGE = 'usage: galley migrate [--dry-run | --check] [--dir <path>]';
 
 type Out = (line: string) => void;
 
-function openStore(config: Config): Store {
-  if (config.databaseUrl !== undefined)
-    return openPostgresStore({ connectionString: config.databaseUrl, max: config.pgPoolMax });
-  return openSqliteStore({ filename: config.sqlitePath });
-}
-
 async function withStore(config: Config, fn: (store: Store) => Promise<number>): Promise<number> {
-  const store = openStore(config);
+  const store = openConfiguredStore(config);
   try {
     return await fn(store);
   } finally {

@@ -13,19 +13,10 @@ import type { Config } from '../../config/config.ts';
 import type { TableDifference } from '../../content/projections/compare.ts';
 import { rebuildContentProjections } from '../../content/projections/rebuild.ts';
 import { migrateToLatest } from '../../data/migrations/migrator.ts';
-import type { Store } from '../../data/store/port.ts';
-import { openPostgresStore } from '../../data/store/postgres/postgresStore.ts';
-import { openSqliteStore } from '../../data/store/sqlite/sqliteStore.ts';
+import { openConfiguredStore } from '../../data/store/openStore.ts';
 
 const USAGE = 'usage: galley projections rebuild [--tenant <slug>] [--verify]';
 const SAMPLE_CHARS = 400;
-
-function openStore(config: Config): Store {
-  if (config.databaseUrl !== undefined) {
-    return openPostgresStore({ connectionString: config.databaseUrl, max: config.pgPoolMax });
-  }
-  return openSqliteStore({ filename: config.sqlitePath });
-}
 
 function describe(d: TableDifference, verify: boolean): string[] {
   const lines = [
@@ -59,7 +50,7 @@ export async function runProjections(
     return 2;
   }
   const verify = values.verify === true;
-  const store = openStore(config);
+  const store = openConfiguredStore(config);
   try {
     await migrateToLatest(store);
     let tenantId: string | undefined;

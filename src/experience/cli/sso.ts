@@ -13,10 +13,9 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../../config/config.ts';
 import { migrateToLatest } from '../../data/migrations/migrator.ts';
+import { openConfiguredStore } from '../../data/store/openStore.ts';
 import type { Store } from '../../data/store/port.ts';
-import { openPostgresStore } from '../../data/store/postgres/postgresStore.ts';
 import { MEMBER_ROLES, type MemberRole } from '../../data/store/schema.ts';
-import { openSqliteStore } from '../../data/store/sqlite/sqliteStore.ts';
 import { loadSecret } from '../auth/secrets.ts';
 import { addSsoProvider, listSsoProviders, removeSsoProvider } from '../auth/sso/ssoProviders.ts';
 import { SSO_CALLBACK_PATH } from '../auth/sso/ssoRoutes.ts';
@@ -50,13 +49,6 @@ function need(values: Values, name: keyof typeof OPTIONS): string {
   const value = values[name];
   if (value === undefined || value === '') throw new UsageError(`--${name} is required`);
   return value;
-}
-
-function openStore(config: Config): Store {
-  if (config.databaseUrl !== undefined) {
-    return openPostgresStore({ connectionString: config.databaseUrl, max: config.pgPoolMax });
-  }
-  return openSqliteStore({ filename: config.sqlitePath });
 }
 
 async function readStdin(): Promise<string> {
@@ -131,7 +123,7 @@ export async function runSso(args: readonly string[], config: Config, out: Out):
     out(USAGE);
     return 2;
   }
-  const store = openStore(config);
+  const store = openConfiguredStore(config);
   try {
     await migrateToLatest(store);
     if (sub === 'add') return await add(store, config, values, out);

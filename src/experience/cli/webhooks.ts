@@ -17,9 +17,8 @@ import { getWebhook, listWebhooks } from '../../content/webhooks/subscriptions.t
 import { redeliverWebhook } from '../../content/webhooks/webhookRedeliverer.ts';
 import { migrateToLatest } from '../../data/migrations/migrator.ts';
 import { openDataPlane } from '../../data/openDataPlane.ts';
+import { openConfiguredStore } from '../../data/store/openStore.ts';
 import type { Store } from '../../data/store/port.ts';
-import { openPostgresStore } from '../../data/store/postgres/postgresStore.ts';
-import { openSqliteStore } from '../../data/store/sqlite/sqliteStore.ts';
 
 const USAGE = [
   'usage: galley webhooks list --tenant <slug>',
@@ -44,13 +43,6 @@ function need(values: Values, name: keyof typeof OPTIONS): string {
   const value = values[name];
   if (value === undefined || value === '') throw new UsageError(`--${name} is required`);
   return value;
-}
-
-function openStore(config: Config): Store {
-  if (config.databaseUrl !== undefined) {
-    return openPostgresStore({ connectionString: config.databaseUrl, max: config.pgPoolMax });
-  }
-  return openSqliteStore({ filename: config.sqlitePath });
 }
 
 async function tenantId(store: Store, slug: string): Promise<string> {
@@ -129,7 +121,7 @@ export async function runWebhooks(args: readonly string[], config: Config, out: 
     out(USAGE);
     return 2;
   }
-  const store = openStore(config);
+  const store = openConfiguredStore(config);
   try {
     await migrateToLatest(store);
     if (sub !== 'redeliver' && positionals.length > 0) throw new UsageError(`unexpected "${positionals[0]}"`);
