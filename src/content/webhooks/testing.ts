@@ -1,10 +1,5 @@
-/**
- * FOR TESTS ONLY. A webhook test bench on one backend: a fresh migrated store, the real queue adapter (SQLite
- * lease queue, or BullMQ under a fresh Redis prefix), a metrics registry, a dispatcher with a short retry
- * schedule, and helpers to append events and run a delivery worker. Everything is closed by `cleanup`.
- */
-import { Redis } from 'ioredis';
 import { type Backend, openTestStore, TEST_REDIS_URL, uniqueName } from '../../../test/support/backends.ts';
+import { deleteRedisKeys } from '../../../test/support/redisKeys.ts';
 import { createMemoryCacheProvider } from '../../data/cache/memory/memoryCache.ts';
 import type { DataPlane } from '../../data/dataPlane.ts';
 import { appendEvent } from '../../data/events/eventLog.ts';
@@ -112,17 +107,6 @@ export async function openWebhookBench(backend: Backend): Promise<WebhookBench> 
       if (backend === 'distributed') await deleteRedisKeys(`${redisPrefix}:*`);
     },
   };
-}
-
-async function deleteRedisKeys(match: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
-  try {
-    for await (const keys of redis.scanStream({ match, count: 500 })) {
-      if (Array.isArray(keys) && keys.length > 0) await redis.del(...keys.map(String));
-    }
-  } finally {
-    await redis.quit();
-  }
 }
 
 /** Polls `check` until it returns something other than undefined/false; generous deadline, no tight timing. */

@@ -1,8 +1,9 @@
 /** Cache contract: the same cases on every backend, plus cross-process invalidation on Redis. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
 import { BACKENDS, type Backend, TEST_REDIS_URL, uniqueName } from '../../../test/support/backends.ts';
+import { eventually } from '../../../test/support/eventually.ts';
+import { deleteRedisKeys } from '../../../test/support/redisKeys.ts';
 import { createMemoryCacheProvider } from './memory/memoryCache.ts';
 import type { CacheProvider } from './port.ts';
 import { createRedisCacheProvider } from './redis/redisCache.ts';
@@ -40,26 +41,6 @@ function openHarness(backend: Backend): CacheHarness {
       await deleteRedisKeys(`${prefix}:*`);
     },
   };
-}
-
-async function deleteRedisKeys(match: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
-  try {
-    for await (const keys of redis.scanStream({ match, count: 500 })) {
-      if (Array.isArray(keys) && keys.length > 0) await redis.del(...keys.map(String));
-    }
-  } finally {
-    await redis.quit();
-  }
-}
-
-/** Polls `check` until it holds or `timeoutMs` passes; generous deadlines keep loaded machines green. */
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 interface Entry {

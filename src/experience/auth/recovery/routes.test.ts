@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { Redis } from 'ioredis';
 import { buildTenant, buildUser } from '../../../../test/factories.ts';
 import {
   BACKENDS,
@@ -15,6 +14,7 @@ import {
   TEST_REDIS_URL,
   uniqueName,
 } from '../../../../test/support/backends.ts';
+import { deleteRedisKeys } from '../../../../test/support/redisKeys.ts';
 import { buildApp } from '../../../app.ts';
 import { loadConfig } from '../../../config/config.ts';
 import { createMemoryCacheProvider } from '../../../data/cache/memory/memoryCache.ts';
@@ -74,16 +74,6 @@ async function openPlane(backend: Backend): Promise<{ plane: DataPlane; cleanup(
       if (backend === 'distributed') await deleteRedisKeys(`${prefix}:*`);
     },
   };
-}
-
-async function deleteRedisKeys(match: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
-  try {
-    const keys = await redis.keys(match);
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    await redis.quit();
-  }
 }
 
 /** Polls until the outbox holds a mail to `to` with a token link (the forgot route mails in the background). */

@@ -8,7 +8,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { randomNonce } from 'openid-client';
 import { buildTenant, buildUser } from '../../../../test/factories.ts';
 import {
@@ -18,6 +17,7 @@ import {
   TEST_REDIS_URL,
   uniqueName,
 } from '../../../../test/support/backends.ts';
+import { deleteRedisKeys } from '../../../../test/support/redisKeys.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../../../../test/support/upstreamIdp.ts';
 import { buildApp } from '../../../app.ts';
 import { type Config, loadConfig } from '../../../config/config.ts';
@@ -79,17 +79,6 @@ async function openTestPlane(backend: Backend): Promise<TestPlane> {
       if (backend === 'distributed') await deleteRedisKeys(`${prefix}*`);
     },
   };
-}
-
-async function deleteRedisKeys(match: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
-  try {
-    for await (const keys of redis.scanStream({ match, count: 500 })) {
-      if (Array.isArray(keys) && keys.length > 0) await redis.del(...keys.map(String));
-    }
-  } finally {
-    await redis.quit();
-  }
 }
 
 interface Harness {

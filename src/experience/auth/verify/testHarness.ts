@@ -6,8 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { type Backend, openTestStore, TEST_REDIS_URL, uniqueName } from '../../../../test/support/backends.ts';
+import { eventually } from '../../../../test/support/eventually.ts';
+import { deleteRedisKeys } from '../../../../test/support/redisKeys.ts';
 import type { Kv } from '../../../data/kv/port.ts';
 import { createRedisKv } from '../../../data/kv/redis/redisKv.ts';
 import { createSqliteKv } from '../../../data/kv/sqlite/sqliteKv.ts';
@@ -15,6 +16,8 @@ import type { Store } from '../../../data/store/port.ts';
 import { ensureSigningKey, type Jwk, loadKeySet } from '../keys/signingKeys.ts';
 import { type MintProps, mintAccessToken } from './tokenMinting.ts';
 import { createTokenVerifier, type TokenVerifier, type TokenVerifierOptions } from './tokenVerifier.ts';
+
+export { eventually };
 
 /** Issuer and audience of harness tokens (as issuerOf / GALLEY_API_AUDIENCE derive them from publicUrl). */
 export const TEST_ISSUER = 'http://galley.test/oauth';
@@ -81,27 +84,6 @@ export async function openVerifyHarness(backend: Backend): Promise<VerifyHarness
       if (backend === 'distributed') await deleteRedisKeys(`${prefix}:*`);
     },
   };
-}
-
-async function deleteRedisKeys(match: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
-  try {
-    for await (const keys of redis.scanStream({ match, count: 500 })) {
-      if (Array.isArray(keys) && keys.length > 0) await redis.del(...keys.map(String));
-    }
-  } finally {
-    await redis.quit();
-  }
-}
-
-/** Polls `check` until it holds; generous deadlines keep loaded machines green. Returns the elapsed ms. */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) assert.fail(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return Date.now() - started;
 }
 
 /** Resolves to the rejection reason of `promise` (its `reason` field, or the error itself). */
