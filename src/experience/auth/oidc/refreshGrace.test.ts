@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeJwt } from 'jose';
 import { buildTenant, buildUser } from '../../../../test/factories.ts';
 import { BACKENDS } from '../../../../test/support/backends.ts';
+import { eventually } from '../../../../test/support/eventually.ts';
 import type { UsersTable } from '../../../data/store/schema.ts';
 import { createMetrics } from '../../../ops/metrics/registry.ts';
 import { denyKey } from '../tokenContract.ts';
@@ -68,6 +69,8 @@ for (const backend of BACKENDS) {
 
     test('a replay after the window is reuse: invalid_grant, grant revoked and denied', async () => {
       await sleep(GRACE_S * 1000 + 500);
+      const me = () => fetch(`${h.base}/api/v1/me`, { headers: { authorization: `Bearer ${first.access_token}` } });
+      assert.equal((await me()).status, 200, 'the access token works before the reuse');
       const replay = await refresh(h, first.refresh_token ?? '');
       assert.equal(replay.status, 400);
       assert.equal(replay.body.error, 'invalid_grant');
@@ -76,6 +79,9 @@ for (const backend of BACKENDS) {
       assert.equal(after.body.error, 'invalid_grant');
       const gid = String(decodeJwt(first.access_token).gid);
       assert.ok(await h.plane.kv.get(denyKey.grant(gid)), 'the grant is on the deny-list');
+      // The grant's unexpired access token stops working at the API within a second.
+      const tookMs = await eventually(async () => (await me()).status === 401, 1000);
+      assert.ok(tookMs <= 1000);
     });
   });
 }
