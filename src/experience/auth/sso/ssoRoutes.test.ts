@@ -103,7 +103,10 @@ async function openHarness(backend: Backend): Promise<Harness> {
   // The socket comes first so the public URL (and the redirect URI the IdP registers) names its real port.
   const server = createServer();
   const port = await listenLoopback(server);
-  const config = loadConfig({}, { publicUrl: `http://127.0.0.1:${port}`, logLevel: 'silent', secret: SECRET });
+  const config = loadConfig(
+    {},
+    { publicUrl: `http://127.0.0.1:${port}`, logLevel: 'silent', secret: SECRET, maxEventLoopDelayMs: 0 },
+  );
   const idp = await startUpstreamIdp({
     redirectUri: `${config.publicUrl}/auth/sso/callback`,
     accounts: [

@@ -26,7 +26,7 @@ for (const backend of BACKENDS) {
     before(async () => {
       h = await openVerifyHarness(backend);
       edge = await openEdgeTestPlane();
-      app = await buildApp(loadConfig({}, { logLevel: 'silent' }), edge.plane, {
+      app = await buildApp(loadConfig({}, { logLevel: 'silent', maxEventLoopDelayMs: 0 }), edge.plane, {
         logger: false,
         verifier: h.newVerifier(),
       });
