@@ -18,16 +18,10 @@ import {
   TEST_REDIS_URL,
   uniqueName,
 } from '../../../../test/support/backends.ts';
+import { testPlane } from '../../../../test/support/plane.ts';
 import { buildApp } from '../../../app.ts';
 import { type Config, loadConfig } from '../../../config/config.ts';
-import { createMemoryCacheProvider } from '../../../data/cache/memory/memoryCache.ts';
 import type { DataPlane } from '../../../data/dataPlane.ts';
-import { createRedisKv } from '../../../data/kv/redis/redisKv.ts';
-import { createSqliteKv } from '../../../data/kv/sqlite/sqliteKv.ts';
-import { createBullmqQueue } from '../../../data/queue/bullmq/bullmqQueue.ts';
-import { createSqliteQueue } from '../../../data/queue/sqlite/sqliteQueue.ts';
-import { createPostgresSearch } from '../../../data/search/postgres-fts/postgresSearch.ts';
-import { createSqliteSearch } from '../../../data/search/sqlite-fts/sqliteSearch.ts';
 import type { Store } from '../../../data/store/port.ts';
 import { openPostgresStore } from '../../../data/store/postgres/postgresStore.ts';
 import { createMetrics } from '../../../ops/metrics/registry.ts';
@@ -64,30 +58,7 @@ async function openPlane(backend: Backend, prefix: string) {
 }
 
 function wrapPlane(backend: Backend, store: Store, prefix: string): { plane: DataPlane } {
-  const ports =
-    backend === 'embedded'
-      ? {
-          store,
-          kv: createSqliteKv(store),
-          caches: createMemoryCacheProvider(),
-          queue: createSqliteQueue(store),
-          search: createSqliteSearch(store),
-        }
-      : {
-          store,
-          kv: createRedisKv({ url: TEST_REDIS_URL, prefix }),
-          caches: createMemoryCacheProvider(),
-          queue: createBullmqQueue({ url: TEST_REDIS_URL, prefix }),
-          search: createPostgresSearch(store),
-        };
-  const plane: DataPlane = {
-    ...ports,
-    async close() {
-      await ports.queue.close();
-      await Promise.all([ports.kv.close(), ports.caches.close()]);
-    },
-  };
-  return { plane };
+  return { plane: testPlane(backend, store, prefix) };
 }
 
 /**

@@ -7,25 +7,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildTenant, buildUser } from '../../../../test/factories.ts';
-import {
-  BACKENDS,
-  type Backend,
-  openTestStore,
-  TEST_REDIS_URL,
-  uniqueName,
-} from '../../../../test/support/backends.ts';
+import { BACKENDS, type Backend, openTestStore, uniqueName } from '../../../../test/support/backends.ts';
+import { testPlane } from '../../../../test/support/plane.ts';
 import { deleteRedisKeys } from '../../../../test/support/redisKeys.ts';
 import { buildApp } from '../../../app.ts';
 import { loadConfig } from '../../../config/config.ts';
-import { createMemoryCacheProvider } from '../../../data/cache/memory/memoryCache.ts';
 import type { DataPlane } from '../../../data/dataPlane.ts';
-import { createRedisKv } from '../../../data/kv/redis/redisKv.ts';
-import { createSqliteKv } from '../../../data/kv/sqlite/sqliteKv.ts';
 import { createOutboxMailer, readOutbox } from '../../../data/mail/outbox/outboxMailer.ts';
-import { createBullmqQueue } from '../../../data/queue/bullmq/bullmqQueue.ts';
-import { createSqliteQueue } from '../../../data/queue/sqlite/sqliteQueue.ts';
-import { createPostgresSearch } from '../../../data/search/postgres-fts/postgresSearch.ts';
-import { createSqliteSearch } from '../../../data/search/sqlite-fts/sqliteSearch.ts';
 import type { Store } from '../../../data/store/port.ts';
 import { createPasswordAuthenticator } from '../password/passwordLogin.ts';
 import { requestEmailVerification } from './emailVerificationRequester.ts';
@@ -43,29 +31,7 @@ async function openPlane(backend: Backend): Promise<{ plane: DataPlane; cleanup(
   const t = await openTestStore(backend);
   const store = t.store;
   const prefix = uniqueName('recoveryhttp');
-  const ports =
-    backend === 'embedded'
-      ? {
-          store,
-          kv: createSqliteKv(store),
-          caches: createMemoryCacheProvider(),
-          queue: createSqliteQueue(store),
-          search: createSqliteSearch(store),
-        }
-      : {
-          store,
-          kv: createRedisKv({ url: TEST_REDIS_URL, prefix }),
-          caches: createMemoryCacheProvider(),
-          queue: createBullmqQueue({ url: TEST_REDIS_URL, prefix }),
-          search: createPostgresSearch(store),
-        };
-  const plane: DataPlane = {
-    ...ports,
-    async close() {
-      await ports.queue.close();
-      await Promise.all([ports.kv.close(), ports.caches.close()]);
-    },
-  };
+  const plane = testPlane(backend, store, prefix);
   return {
     plane,
     async cleanup() {

@@ -10,26 +10,13 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { randomNonce } from 'openid-client';
 import { buildTenant, buildUser } from '../../../../test/factories.ts';
-import {
-  BACKENDS,
-  type Backend,
-  openTestStore,
-  TEST_REDIS_URL,
-  uniqueName,
-} from '../../../../test/support/backends.ts';
+import { BACKENDS, type Backend, openTestStore, uniqueName } from '../../../../test/support/backends.ts';
+import { testPlane } from '../../../../test/support/plane.ts';
 import { deleteRedisKeys } from '../../../../test/support/redisKeys.ts';
 import { startUpstreamIdp, type UpstreamIdp } from '../../../../test/support/upstreamIdp.ts';
 import { buildApp } from '../../../app.ts';
 import { type Config, loadConfig } from '../../../config/config.ts';
-import { createMemoryCacheProvider } from '../../../data/cache/memory/memoryCache.ts';
-import { createRedisCacheProvider } from '../../../data/cache/redis/redisCache.ts';
 import type { DataPlane } from '../../../data/dataPlane.ts';
-import { createRedisKv } from '../../../data/kv/redis/redisKv.ts';
-import { createSqliteKv } from '../../../data/kv/sqlite/sqliteKv.ts';
-import { createBullmqQueue } from '../../../data/queue/bullmq/bullmqQueue.ts';
-import { createSqliteQueue } from '../../../data/queue/sqlite/sqliteQueue.ts';
-import { createPostgresSearch } from '../../../data/search/postgres-fts/postgresSearch.ts';
-import { createSqliteSearch } from '../../../data/search/sqlite-fts/sqliteSearch.ts';
 import type { TenantsTable } from '../../../data/store/schema.ts';
 import { createMetrics, type GalleyMetrics } from '../../../ops/metrics/registry.ts';
 import { API_ROUTES } from '../../api/index.ts';
@@ -49,28 +36,7 @@ async function openTestPlane(backend: Backend): Promise<TestPlane> {
   const t = await openTestStore(backend);
   const store = t.store;
   const prefix = uniqueName('sso');
-  const ports =
-    backend === 'embedded'
-      ? {
-          kv: createSqliteKv(store),
-          caches: createMemoryCacheProvider(),
-          queue: createSqliteQueue(store),
-          search: createSqliteSearch(store),
-        }
-      : {
-          kv: createRedisKv({ url: TEST_REDIS_URL, prefix }),
-          caches: createRedisCacheProvider({ url: TEST_REDIS_URL, prefix }),
-          queue: createBullmqQueue({ url: TEST_REDIS_URL, prefix }),
-          search: createPostgresSearch(store),
-        };
-  const plane: DataPlane = {
-    store,
-    ...ports,
-    async close() {
-      await ports.queue.close(0);
-      await Promise.allSettled([ports.kv.close(), ports.caches.close()]);
-    },
-  };
+  const plane = testPlane(backend, store, prefix);
   return {
     plane,
     async close() {
