@@ -54,6 +54,32 @@ export interface Config {
   readonly logSampleRate: number;
   /** Slow-request threshold for full logging in ms; 0 = each API's latency SLO threshold. */
   readonly logSlowMs: number;
+  /** Model an AI task uses when its flag names none. */
+  readonly aiDefaultModel: string;
+  /** OpenAI-compatible endpoint; undefined = the openai provider is off. */
+  readonly openaiBaseUrl: string | undefined;
+  readonly openaiApiKey: string | undefined;
+  /** Anthropic endpoint override; the provider is on when this or the key is set. */
+  readonly anthropicBaseUrl: string | undefined;
+  readonly anthropicApiKey: string | undefined;
+  /** Raw JSON of extra/overriding registry models (parsed by intelligence/providers/models.ts). */
+  readonly aiModels: string | undefined;
+  /** Default monthly token cap per tenant; 0 = none. */
+  readonly aiMonthlyTokenCap: number;
+  /** Model calls per tenant running at once. */
+  readonly aiTenantConcurrency: number;
+  /** Per-tenant token bucket size per minute; 0 = unlimited. */
+  readonly aiTenantTokensPerMinute: number;
+  /** Memoized AI results live this long. */
+  readonly aiMemoTtlSeconds: number;
+  /** Judge model for llm-rubric assertions; undefined = skipped with a notice. */
+  readonly aiJudgeModel: string | undefined;
+  /** Absolute path of the prompt sources folder. */
+  readonly promptsDir: string;
+  /** OTLP/HTTP collector base URL; undefined = in-memory span ring. */
+  readonly otlpEndpoint: string | undefined;
+  /** Spans kept in the in-memory ring; 0 = tracing off. */
+  readonly traceRingSize: number;
 }
 
 /** Parses and validates the environment; throws ConfigError naming the first invalid setting. */
@@ -103,6 +129,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webhooksAllowPrivate: s.webhooksAllowPrivate.parse(env[s.webhooksAllowPrivate.env]),
     logSampleRate: s.logSampleRate.parse(env[s.logSampleRate.env]),
     logSlowMs: s.logSlowMs.parse(env[s.logSlowMs.env]),
+    aiDefaultModel: s.aiDefaultModel.parse(env[s.aiDefaultModel.env]) ?? 'galley-local-1',
+    openaiBaseUrl: s.openaiBaseUrl.parse(env[s.openaiBaseUrl.env]),
+    openaiApiKey: s.openaiApiKey.parse(env[s.openaiApiKey.env]),
+    anthropicBaseUrl: s.anthropicBaseUrl.parse(env[s.anthropicBaseUrl.env]),
+    anthropicApiKey: s.anthropicApiKey.parse(env[s.anthropicApiKey.env]),
+    aiModels: s.aiModels.parse(env[s.aiModels.env]),
+    aiMonthlyTokenCap: s.aiMonthlyTokenCap.parse(env[s.aiMonthlyTokenCap.env]),
+    aiTenantConcurrency: s.aiTenantConcurrency.parse(env[s.aiTenantConcurrency.env]),
+    aiTenantTokensPerMinute: s.aiTenantTokensPerMinute.parse(env[s.aiTenantTokensPerMinute.env]),
+    aiMemoTtlSeconds: s.aiMemoTtlSeconds.parse(env[s.aiMemoTtlSeconds.env]),
+    aiJudgeModel: s.aiJudgeModel.parse(env[s.aiJudgeModel.env]),
+    promptsDir: path.resolve(s.promptsDir.parse(env[s.promptsDir.env]) ?? './prompts'),
+    otlpEndpoint: s.otlpEndpoint.parse(env[s.otlpEndpoint.env]),
+    traceRingSize: s.traceRingSize.parse(env[s.traceRingSize.env]),
     ...overrides,
   };
   return Object.freeze(config);
