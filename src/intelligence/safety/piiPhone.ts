@@ -1,7 +1,8 @@
 /**
  * Phone numbers: E.164 / international (`+44 20 7946 0958`, `0049 30 1234567`), North American
  * (`(415) 555-0132`, `415-555-0132`, `1-800-555-0199`), and national trunk-prefix formats of the UK, Germany,
- * France, Italy, Spain, the Netherlands (`020 7946 0958`, `030/1234567`, `01 23 45 67 89`, `06-12345678`).
+ * France, Italy, Spain, the Netherlands (`020 7946 0958`, `030/1234567`, `01 23 45 67 89`, `06-12345678`), and
+ * Spanish and Italian mobiles without a trunk prefix when a phone word precedes them (`cellulare 347 123 4567`).
  * Years, prices, dates, ISBNs and version numbers are excluded by digit counts, separators and the words around.
  */
 import { finding, hasContextBefore, type PiiFinding } from './piiTypes.ts';
@@ -10,6 +11,8 @@ const INTERNATIONAL = /(?:\+|\b00)[1-9]\d{0,2}(?:[ .\-/]?\(?0?\)?[ .\-/]?\d{1,5}
 const NANP = /(?:\b1[ .-])?(?:\(\s?[2-9]\d{2}\s?\)\s?|\b[2-9]\d{2}[-. ])[2-9]\d{2}[-. ]\d{4}\b/g;
 const TRUNK = /\b0[1-9]\d{0,4}(?:(?: - |[ \-/.]|\) ?)\d{2,8}){1,4}\b|\(0\d{1,4}\) ?\d{3,8}(?:[ -]\d{2,5})?\b/g;
 const ES_MOBILE = /\b[6-9]\d{2}(?: \d{3} \d{3}| \d{2} \d{2} \d{2})\b/g;
+// Italian mobiles have no trunk 0: 3xx xxx xxxx (10 digits), grouped 3-3-4 or 3-7.
+const IT_MOBILE = /\b3\d{2}(?:[ .]\d{3}[ .]\d{4}|[ .]\d{7})\b/g;
 const PLAIN = /\b0\d{9,11}\b/g;
 const CONTEXT =
   /\b(?:tel|tél|phone|telephone|téléphone|telefon|telefoon|teléfono|telefono|call|ring|mobile|mobil|handy|cell|cellulare|portable|móvil|movil|fax|whatsapp|sms|text|bel|bellen|contact|hotline|nummer|number|numéro|número|numero|reach|appelez|llame|chiamare|ruf|anrufen)\b/i;
@@ -44,6 +47,7 @@ export function findPhones(text: string): PiiFinding[] {
   for (const m of text.matchAll(NANP)) add(m.index, m[0], 10, 11, false);
   for (const m of text.matchAll(TRUNK)) add(m.index, m[0], 9, 12, !/[ \-/)]/.test(m[0]));
   for (const m of text.matchAll(ES_MOBILE)) add(m.index, m[0], 9, 9, true);
+  for (const m of text.matchAll(IT_MOBILE)) add(m.index, m[0], 10, 10, true);
   for (const m of text.matchAll(PLAIN)) add(m.index, m[0], 10, 12, true);
   return out;
 }
