@@ -3,6 +3,7 @@
  * lease queue, FTS5 search. Distributed: PostgreSQL store and search, Redis kv and cache broadcast, BullMQ queue.
  */
 import type { Config } from '../config/config.ts';
+import { traceDataPlane } from '../ops/tracing/dataPlaneTracing.ts';
 import { createMemoryCacheProvider } from './cache/memory/memoryCache.ts';
 import { createRedisCacheProvider } from './cache/redis/redisCache.ts';
 import type { DataPlane } from './dataPlane.ts';
@@ -36,7 +37,12 @@ export async function openDataPlane(config: Config): Promise<DataPlane> {
   return assemble({ store, kv, caches, queue, search });
 }
 
+/** The plane, with spans on every port when tracing runs in this process (ops/tracing/dataPlaneTracing.ts). */
 function assemble(ports: Omit<DataPlane, 'close'>): DataPlane {
+  return traceDataPlane(assembleUntraced(ports));
+}
+
+function assembleUntraced(ports: Omit<DataPlane, 'close'>): DataPlane {
   return Object.freeze({
     ...ports,
     async close(graceMs?: number) {
