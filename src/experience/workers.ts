@@ -8,6 +8,8 @@ import { SCHEDULED_PUBLISH_JOB } from '../content/entries/publishJob.ts';
 import { WEBHOOK_DELIVERY_JOB, WEBHOOK_DISPATCH_LOOP } from '../content/webhooks/workerRegistration.ts';
 import type { DataPlane } from '../data/dataPlane.ts';
 import type { JobHandler, Worker } from '../data/queue/port.ts';
+import { AI_CALL_QUEUE } from '../intelligence/gateway/modelCallJob.ts';
+import { AI_CALL_WORKER } from '../intelligence/gateway/workerRegistration.ts';
 import type { GalleyMetrics } from '../ops/metrics/registry.ts';
 
 /** What handlers and loops receive besides the data plane. */
@@ -44,8 +46,11 @@ export interface BackgroundLoop {
  */
 export const JOBS: readonly JobRegistration[] = [WEBHOOK_DELIVERY_JOB, SCHEDULED_PUBLISH_JOB];
 
+/** Every queue the worker role processes (the job kinds plus the `ai.call` processor), for queue metrics. */
+export const QUEUE_NAMES: readonly string[] = Object.freeze([...JOBS.map((job) => job.queue), AI_CALL_QUEUE]);
+
 /** Every background loop of the worker role. */
-export const BACKGROUND_LOOPS: readonly BackgroundLoop[] = [WEBHOOK_DISPATCH_LOOP];
+export const BACKGROUND_LOOPS: readonly BackgroundLoop[] = [WEBHOOK_DISPATCH_LOOP, AI_CALL_WORKER];
 
 /**
  * Starts processing every registered queue in this process, each handler instrumented (duration, outcome, busy

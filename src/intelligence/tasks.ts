@@ -93,14 +93,19 @@ export interface TaskPolicy {
   readonly onInjection: 'flag' | 'strip' | 'refuse';
   /** Upper bound of output tokens requested from a provider (also the reservation estimate). */
   readonly maxOutputTokens: number;
+  /**
+   * Who shares memoized results: `user` (default; one editor's repeated request is free, another editor's is a
+   * new call) or `tenant` (results depend only on content, e.g. PII checks, so the whole tenant shares them).
+   */
+  readonly memoScope: 'user' | 'tenant';
 }
 
 /** Default policy per task. */
 export const TASK_POLICIES: Readonly<Record<TaskName, TaskPolicy>> = Object.freeze({
-  summary: { timeoutMs: 20_000, needsRetrieval: false, onInjection: 'strip', maxOutputTokens: 400 },
-  titles: { timeoutMs: 15_000, needsRetrieval: false, onInjection: 'strip', maxOutputTokens: 200 },
-  tags: { timeoutMs: 15_000, needsRetrieval: false, onInjection: 'strip', maxOutputTokens: 120 },
-  seo: { timeoutMs: 15_000, needsRetrieval: false, onInjection: 'strip', maxOutputTokens: 120 },
-  pii: { timeoutMs: 15_000, needsRetrieval: false, onInjection: 'flag', maxOutputTokens: 800 },
-  related: { timeoutMs: 15_000, needsRetrieval: true, onInjection: 'strip', maxOutputTokens: 300 },
+  summary: { timeoutMs: 20_000, needsRetrieval: false, onInjection: 'strip', maxOutputTokens: 400, memoScope: 'user' },
+  titles: { timeoutMs: 15_000, needsRetrieval: false, onInjection: 'strip', maxOutputTokens: 200, memoScope: 'user' },
+  tags: { timeoutMs: 15_000, needsRetrieval: false, onInjection: 'strip', maxOutputTokens: 120, memoScope: 'user' },
+  seo: { timeoutMs: 15_000, needsRetrieval: false, onInjection: 'strip', maxOutputTokens: 120, memoScope: 'user' },
+  pii: { timeoutMs: 15_000, needsRetrieval: false, onInjection: 'flag', maxOutputTokens: 800, memoScope: 'tenant' },
+  related: { timeoutMs: 15_000, needsRetrieval: true, onInjection: 'strip', maxOutputTokens: 300, memoScope: 'user' },
 });

@@ -7,6 +7,8 @@
  *   galley prompts label <task> <label> <hash> [--reason <text>]   point a label at a version (audited)
  *   galley prompts register [--dir <folder>]             register sources (default GALLEY_PROMPTS_DIR)
  *   galley prompts history <task>                        the task's label moves
+ *   galley prompts compare <task> [--candidate <ref>]    shadow parity of the candidate against production
+ *   galley prompts promote <task> <ref> [--min-samples n]  production -> ref, only when shadow parity holds
  *
  * A <ref> is a hash, a unique hash prefix of 8+ hex digits, `<task>` (its production label) or `<task>:<label>`.
  * Applies pending migrations first. Exit codes: 0 success, 1 failure, 2 bad usage.
@@ -24,6 +26,7 @@ import { labelHistory, listPromptVersions } from '../../intelligence/prompts/pro
 import { registerPromptSources } from '../../intelligence/prompts/promptRegistrar.ts';
 import { isTaskName, type TaskName } from '../../intelligence/tasks.ts';
 import { formatHistory, formatVersion, formatVersionLine, resolveHash, resolveRef } from './promptsOutput.ts';
+import { comparePrompts, promotePrompts } from './promptsShadow.ts';
 
 const USAGE = [
   'usage: galley prompts list [--task <task>]',
@@ -32,16 +35,33 @@ const USAGE = [
   '       galley prompts label <task> <label> <hash> [--reason <text>]',
   '       galley prompts register [--dir <folder>]',
   '       galley prompts history <task>',
+  '       galley prompts compare <task> [--candidate <ref>]',
+  '       galley prompts promote <task> <ref> [--min-samples <n>]',
 ].join('\n');
 
 type Out = (line: string) => void;
 
-const OPTIONS = { task: { type: 'string' }, reason: { type: 'string' }, dir: { type: 'string' } } as const;
+const OPTIONS = {
+  task: { type: 'string' },
+  reason: { type: 'string' },
+  dir: { type: 'string' },
+  candidate: { type: 'string' },
+  'min-samples': { type: 'string' },
+} as const;
 type Values = { readonly [K in keyof typeof OPTIONS]?: string };
-const SUBCOMMANDS = ['list', 'show', 'diff', 'label', 'register', 'history'] as const;
+const SUBCOMMANDS = ['list', 'show', 'diff', 'label', 'register', 'history', 'compare', 'promote'] as const;
 type Sub = (typeof SUBCOMMANDS)[number];
 /** How many positionals each subcommand takes. */
-const ARITY: Readonly<Record<Sub, number>> = { list: 0, show: 1, diff: 2, label: 3, register: 0, history: 1 };
+const ARITY: Readonly<Record<Sub, number>> = {
+  list: 0,
+  show: 1,
+  diff: 2,
+  label: 3,
+  register: 0,
+  history: 1,
+  compare: 1,
+  promote: 2,
+};
 
 /** Thrown for bad usage: exit 2. */
 class UsageError extends Error {}
@@ -121,6 +141,28 @@ async function writeCommand(
   }
 }
 
+async function shadowCommand(
+  config: Config,
+  sub: 'compare' | 'promote',
+  args: readonly string[],
+  values: Values,
+  out: Out,
+): Promise<number> {
+  const task = taskArg(args[0]);
+  const minSamples = values['min-samples'] === undefined ? undefined : Number(values['min-samples']);
+  if (minSamples !== undefined && !(Number.isInteger(minSamples) && minSamples >= 1)) {
+    throw new UsageError('--min-samples is a whole number ≥ 1');
+  }
+  const plane = await openDataPlane(config);
+  try {
+    await migrateToLatest(plane.store);
+    if (sub === 'compare') return await comparePrompts(plane, task, values.candidate, out);
+    return await promotePrompts(plane, task, args[1] ?? '', minSamples, actor(), out);
+  } finally {
+    await plane.close();
+  }
+}
+
 /** Runs `galley prompts`; resolves with the process exit code. */
 export async function runPrompts(args: readonly string[], config: Config, out: Out): Promise<number> {
   const [name, ...rest] = args;
@@ -140,6 +182,7 @@ export async function runPrompts(args: readonly string[], config: Config, out: O
   }
   try {
     if (sub === 'label' || sub === 'register') return await writeCommand(config, sub, positionals, values, out);
+    if (sub === 'compare' || sub === 'promote') return await shadowCommand(config, sub, positionals, values, out);
     const store = openConfiguredStore(config, 2);
     try {
       await migrateToLatest(store);

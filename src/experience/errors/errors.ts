@@ -71,6 +71,23 @@ export const ERROR_CATALOGUE = Object.freeze({
     title: 'A request with this Idempotency-Key is in progress',
     isPublic: true,
   },
+  GALLEY_AI_TASK_UNKNOWN: { status: 404, title: 'No such AI task', isPublic: true },
+  GALLEY_AI_TASK_DISABLED: { status: 403, title: 'This AI task is switched off for you', isPublic: true },
+  GALLEY_AI_INPUT_EMPTY: { status: 422, title: 'The entry has no text for this AI task', isPublic: true },
+  GALLEY_AI_INPUT_REFUSED: {
+    status: 422,
+    title: 'The entry holds instructions aimed at the AI; this task refuses such input',
+    isPublic: true,
+  },
+  GALLEY_AI_BUDGET_EXCEEDED: { status: 429, title: "The tenant's monthly AI budget is used up", isPublic: true },
+  GALLEY_AI_PROMPT_MISSING: { status: 503, title: 'No prompt version serves this AI task', isPublic: true },
+  GALLEY_AI_TIMEOUT: { status: 504, title: 'The AI task did not finish in time', isPublic: true },
+  GALLEY_AI_PROVIDER_FAILED: { status: 502, title: 'The model provider and its fallback failed', isPublic: true },
+  GALLEY_AI_PROMOTION_REFUSED: {
+    status: 409,
+    title: 'The candidate prompt version does not meet the promotion checks',
+    isPublic: true,
+  },
 } as const satisfies Readonly<Record<`GALLEY_${string}`, ErrorSpec>>);
 
 /** A code from the catalogue. */
