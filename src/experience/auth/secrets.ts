@@ -4,7 +4,7 @@
  * GALLEY_SECRET (loadConfig refuses to start without it). Purpose keys are derived with HKDF so one secret never
  * serves two uses directly.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, type KeyObject, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config/config.ts';
@@ -26,8 +26,12 @@ export function deriveKey(secret: string, purpose: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, 'galley', `galley:${purpose}`, 32));
 }
 
-/** Encrypts text with AES-256-GCM; output `v1.<iv>.<ciphertext>.<tag>` in base64url. */
-export function seal(key: Buffer, plaintext: string): string {
+/**
+ * Encrypts text with AES-256-GCM; output `v1.<iv>.<ciphertext>.<tag>` in base64url. Hot callers pass the key as
+ * a KeyObject (`createSecretKey(deriveKey(…))`, made once): from a Buffer, every call imports the key again, which
+ * costs more than the encryption of a short text.
+ */
+export function seal(key: Buffer | KeyObject, plaintext: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
@@ -37,7 +41,7 @@ export function seal(key: Buffer, plaintext: string): string {
 }
 
 /** Decrypts what `seal` produced; throws when the text was tampered with or the key is wrong. */
-export function unseal(key: Buffer, sealed: string): string {
+export function unseal(key: Buffer | KeyObject, sealed: string): string {
   const [version, iv, body, tag] = sealed.split('.');
   if (version !== 'v1' || iv === undefined || body === undefined || tag === undefined) {
     throw new Error('sealed value has an unknown format');

@@ -14,15 +14,35 @@ export interface Membership {
   readonly role: MemberRole;
 }
 
-/** The user's role in the tenant, or undefined when not a member. */
+/** Point reads every token issuance makes, compiled once per store (see `prepared`). */
+function preparedReads(store: Store) {
+  return {
+    /** Parameters: tenant id, user id. */
+    role: store.prepare(
+      store.db.selectFrom('memberships').select('role').where('tenant_id', '=', '').where('user_id', '=', ''),
+    ),
+    /** Parameters: user id. */
+    user: store.prepare(
+      store.db.selectFrom('users').select(['id', 'email', 'name', 'email_verified']).where('id', '=', ''),
+    ),
+  };
+}
+
+const cache = new WeakMap<Store, ReturnType<typeof preparedReads>>();
+
+/** The store's prepared reads (building and compiling the query each time cost more than running it). */
+function prepared(store: Store): ReturnType<typeof preparedReads> {
+  let reads = cache.get(store);
+  if (reads === undefined) {
+    reads = preparedReads(store);
+    cache.set(store, reads);
+  }
+  return reads;
+}
+
+/** The user's role in the tenant, or undefined when not a member (committed state). */
 export async function roleIn(store: Store, tenantId: string, userId: string): Promise<MemberRole | undefined> {
-  const row = await store.db
-    .selectFrom('memberships')
-    .select('role')
-    .where('tenant_id', '=', tenantId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  return row?.role;
+  return (await prepared(store).role.first([tenantId, userId]))?.role;
 }
 
 /** Every tenant the user belongs to, by name. */
@@ -59,11 +79,7 @@ export async function serviceAccountRole(
 /** `findAccount`: a user as an OIDC account (claims for the `email` and `profile` scopes). */
 export function accountFinder(store: Store) {
   return async (_ctx: KoaContextWithOIDC, sub: string): Promise<Account | undefined> => {
-    const user = await store.db
-      .selectFrom('users')
-      .select(['id', 'email', 'name', 'email_verified'])
-      .where('id', '=', sub)
-      .executeTakeFirst();
+    const user = await prepared(store).user.first([sub]);
     if (user === undefined) return undefined;
     return {
       accountId: user.id,

@@ -250,6 +250,20 @@ declare module 'oidc-provider' {
     readonly TemporarilyUnavailable: DescribedErrorClass;
   };
 
+  /**
+   * A signing key whose private half the library never sees (`features.externalSigningSupport`): the provider
+   * publishes the public JWK derived from `keyObject()` and calls `sign(data)` for the raw JWS signature.
+   */
+  export class ExternalSigningKey {
+    kid: string;
+    alg: string;
+    readonly use: 'sig';
+    /** The public key. */
+    keyObject(): import('node:crypto').KeyObject;
+    /** The JWS signature of `data` (for ECDSA the IEEE P1363 r||s form). */
+    sign(data: Buffer): Promise<Buffer | Uint8Array>;
+  }
+
   export default Provider;
 }
 

@@ -8,6 +8,7 @@ import type { Configuration, Grant, JsonObject, KoaContextWithOIDC, Token } from
 import { errors } from 'oidc-provider';
 import type { Config } from '../../../config/config.ts';
 import type { Store } from '../../../data/store/port.ts';
+import { INLINE_SIGNING_FEATURE, InlineSigningKey } from '../keys/inlineSigningKey.ts';
 import type { Jwk } from '../keys/signingKeys.ts';
 import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TTL_S, API_SCOPE, GALLEY_API_AUDIENCE, issuerOf } from '../tokenContract.ts';
 import { accountFinder, tenantBySlug } from './accounts.ts';
@@ -85,7 +86,8 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
   return {
     adapter: input.adapter,
     clients: staticClients(config, input.secret),
-    jwks: { keys: input.signingKeys },
+    // Imported once per provider (a key rotation builds a new one); signs without the WebCrypto thread hop.
+    jwks: { keys: input.signingKeys.map((jwk) => new InlineSigningKey(jwk)) },
     findAccount: accountFinder(store),
     loadExistingGrant: grantLoader(store, bindings),
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
@@ -135,6 +137,7 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
     },
     features: {
       devInteractions: { enabled: false },
+      externalSigningSupport: INLINE_SIGNING_FEATURE,
       dPoP: { enabled: false },
       clientCredentials: { enabled: true },
       introspection: {

@@ -142,6 +142,14 @@ for (const backend of BACKENDS) {
       assert.equal(count('rotated'), 1);
       assert.equal(count('grace_reused'), 4);
       assert.equal(count('reuse_detected'), 1);
+      assert.equal(count('invalid'), 0);
+    });
+
+    test('a token the store never issued is invalid (classified after the failure, from the store)', async () => {
+      assert.equal((await refresh(h, 'never-issued')).status, 400);
+      const text = await metrics.scrape();
+      assert.match(text, /galley_auth_refreshes_total\{outcome="invalid"\} 1/);
+      assert.match(text, /galley_auth_refreshes_total\{outcome="reuse_detected"\} 1/);
     });
 
     test('client-credentials logins are recorded with their outcome', async () => {

@@ -12,7 +12,7 @@
  * - A leader that fails releases the lock; waiting requests then run the grant themselves and get the real
  *   outcome. Every outcome is recorded with metrics.recordRefresh.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createSecretKey } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KoaContextWithOIDC, Provider, Token } from 'oidc-provider';
 import type { Kv } from '../../../data/kv/port.ts';
@@ -55,15 +55,24 @@ interface CachedResponse {
 export function refreshSingleFlight(original: GrantHandler, options: RefreshSingleFlightOptions): GrantHandler {
   const leaseMs = options.leaseMs ?? 30_000;
   const pollMs = options.pollMs ?? 15;
+  // Imported once: sealing with the raw Buffer would import the key on every refresh.
+  const sealKey = createSecretKey(options.sealKey);
   const record = (outcome: RefreshOutcome) => options.metrics?.recordRefresh(outcome);
 
-  /** Runs the real rotation, recording why it failed when it does. */
+  /**
+   * Runs the real rotation, recording why it failed when it does. The token is read for the classification only
+   * on failure (a success, the hot path, reads it once, inside the handler): the handler keeps the token it
+   * loaded as an entity before it changes anything (consume, reuse revocation), so a failure after that point is
+   * classified from the token as it was; a failure before it left the store untouched, so reading now is the
+   * same as reading before.
+   */
   const rotate = async (ctx: KoaContextWithOIDC, value: string): Promise<void> => {
-    const before = await options.provider.RefreshToken.find(value, { ignoreExpiration: true });
     try {
       await original(ctx);
       record('rotated');
     } catch (error) {
+      const { RotatedRefreshToken: rotated, RefreshToken: loaded } = ctx.oidc.entities;
+      const before = rotated ?? loaded ?? (await options.provider.RefreshToken.find(value, { ignoreExpiration: true }));
       record(await classify(options.provider, before));
       throw error;
     }
@@ -86,12 +95,12 @@ export function refreshSingleFlight(original: GrantHandler, options: RefreshSing
           throw error;
         }
         const cached: CachedResponse = { at: Date.now(), body: ctx.body as Record<string, unknown> };
-        await options.kv.set(key, seal(options.sealKey, JSON.stringify(cached)), { ttlMs: options.graceMs });
+        await options.kv.set(key, seal(sealKey, JSON.stringify(cached)), { ttlMs: options.graceMs });
         return;
       }
       const cached = await waitForLeader(options.kv, key, leaseMs, pollMs);
       if (cached !== undefined) {
-        ctx.body = replay(JSON.parse(unseal(options.sealKey, cached)) as CachedResponse);
+        ctx.body = replay(JSON.parse(unseal(sealKey, cached)) as CachedResponse);
         record('grace_reused');
         return;
       }

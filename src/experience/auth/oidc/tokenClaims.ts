@@ -4,6 +4,7 @@
  * consent (a grant serves exactly one tenant); the role is read from the membership at every issuance, so a
  * removed member's refresh fails instead of minting tokens with a stale role.
  */
+import { LRUCache } from 'lru-cache';
 import { errors, type JsonObject, type KoaContextWithOIDC, type Token } from 'oidc-provider';
 import type { Store } from '../../../data/store/port.ts';
 import { API_SCOPE } from '../tokenContract.ts';
@@ -13,7 +14,14 @@ import type { AdapterFactory } from './storeAdapter.ts';
 /** Adapter model name of grant → tenant bindings (rows live in `oidc_models` next to the grants). */
 export const TENANT_BINDING_MODEL = 'GalleyGrantTenant';
 
-/** Which tenant each grant is for. */
+/**
+ * Which tenant each grant is for. A grant's binding never changes while the grant lives (consent binds a new
+ * grant, or re-binds an existing one to the tenant it already has); it goes only with the grant (revocation) or
+ * when both expire. Whatever issues tokens looks the grant itself up in the store first (the provider's
+ * validateGrant, loadExistingGrant, approveConsent), so a binding cached past its grant's revocation is never used
+ * to issue anything; the one other reader, the consent page's default tenant, is checked against the user's
+ * current memberships.
+ */
 export interface TenantBindings {
   /** Binds the grant to the tenant for `ttlSeconds` (the grant's remaining lifetime). */
   bind(grantId: string, tenantId: string, ttlSeconds: number | undefined): Promise<void>;
@@ -23,16 +31,36 @@ export interface TenantBindings {
   unbind(grantId: string): Promise<void>;
 }
 
-/** Bindings stored through the oidc adapter. */
-export function createTenantBindings(adapters: AdapterFactory): TenantBindings {
+/** Bindings remembered per process (each refresh reads its grant's; see TenantBindings for why caching is safe). */
+export const TENANT_BINDING_CACHE_SIZE = 10_000;
+
+/**
+ * Bindings stored through the oidc adapter, with the bindings this process has seen kept in an LRU (found ones
+ * only; bind and unbind update it). `cacheSize` 0 turns the cache off.
+ */
+export function createTenantBindings(
+  adapters: AdapterFactory,
+  cacheSize: number = TENANT_BINDING_CACHE_SIZE,
+): TenantBindings {
   const adapter = adapters(TENANT_BINDING_MODEL);
+  const seen = cacheSize > 0 ? new LRUCache<string, string>({ max: cacheSize }) : undefined;
   return {
-    bind: (grantId, tenantId, ttlSeconds) => adapter.upsert(grantId, { tenantId }, ttlSeconds),
-    async tenantOf(grantId) {
-      const found = await adapter.find(grantId);
-      return typeof found?.tenantId === 'string' ? found.tenantId : undefined;
+    async bind(grantId, tenantId, ttlSeconds) {
+      await adapter.upsert(grantId, { tenantId }, ttlSeconds);
+      seen?.set(grantId, tenantId);
     },
-    unbind: (grantId) => adapter.destroy(grantId),
+    async tenantOf(grantId) {
+      const cached = seen?.get(grantId);
+      if (cached !== undefined) return cached;
+      const found = await adapter.find(grantId);
+      const tenantId = typeof found?.tenantId === 'string' ? found.tenantId : undefined;
+      if (tenantId !== undefined) seen?.set(grantId, tenantId);
+      return tenantId;
+    },
+    async unbind(grantId) {
+      seen?.delete(grantId);
+      await adapter.destroy(grantId);
+    },
   };
 }
 
