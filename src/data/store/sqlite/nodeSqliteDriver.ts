@@ -99,6 +99,8 @@ export class NodeSqliteDriver implements Driver {
   readonly write: StatementCache;
   readonly read: StatementCache;
   readonly mutex = new Mutex();
+  /** Called after every successful COMMIT of the write connection (the store's WAL checkpointer counts them). */
+  onCommit: (() => void) | undefined;
   readonly #databases: readonly DatabaseSync[];
   readonly #writeDb: DatabaseSync;
   #group: WriteGroup | undefined;
@@ -159,7 +161,10 @@ export class NodeSqliteDriver implements Driver {
     setImmediate(() => {
       if (this.#group === group) this.#group = undefined;
       try {
-        if (group.aborted === undefined) this.write.exec('commit');
+        if (group.aborted === undefined) {
+          this.write.exec('commit');
+          this.onCommit?.();
+        }
       } catch (error) {
         group.aborted = error;
         if (this.#writeDb.isTransaction) this.write.exec('rollback');
@@ -204,6 +209,7 @@ export class NodeSqliteDriver implements Driver {
   #end(connection: RoutingConnection, command: 'commit' | 'rollback'): void {
     try {
       this.write.exec(command);
+      if (command === 'commit') this.onCommit?.();
     } finally {
       connection.release?.();
       connection.release = undefined;

@@ -11,6 +11,7 @@ import { type Compilable, Kysely, SelectQueryNode, sql } from 'kysely';
 import type { PreparedRead, Store } from '../port.ts';
 import type { Database } from '../schema.ts';
 import { nodeSqliteDialect } from './nodeSqliteDriver.ts';
+import { WalCheckpointer } from './walCheckpointer.ts';
 
 /** Options of the embedded store. */
 export interface SqliteStoreOptions {
@@ -37,6 +38,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   // The write connection created the file and switched it to WAL; only then can a read-only connection open it.
   const readDb = memory ? writeDb : open(options.filename, true);
   const { dialect, driver } = nodeSqliteDialect(writeDb, readDb);
+  // Checkpoints off the event loop once the store is busy (walCheckpointer.ts); none for a memory database.
+  const checkpointer = memory ? undefined : new WalCheckpointer({ filename: options.filename, writeDb });
+  if (checkpointer !== undefined) driver.onCommit = () => checkpointer.committed();
   const db = new Kysely<Database>({ dialect });
   return {
     dialect: 'sqlite',
@@ -54,6 +58,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       await sql`select 1`.execute(db);
     },
     async close() {
+      await checkpointer?.close();
       await db.destroy();
     },
   };

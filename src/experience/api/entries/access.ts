@@ -6,6 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { versionFromEtag } from '../../../content/entries/types.ts';
+import type { PreparedRead, Store } from '../../../data/store/port.ts';
 import type { Database } from '../../../data/store/schema.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { API_SCOPE } from '../../auth/tokenContract.ts';
@@ -18,18 +19,36 @@ export interface TenantAccess {
   readonly principal: Principal;
 }
 
-/** The id of the tenant with `slug`, or undefined. */
-export async function tenantIdOf(db: Kysely<Database>, slug: string): Promise<string | undefined> {
-  const row = await db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst();
-  return row?.id;
+function slugQuery(db: Kysely<Database>, slug: string) {
+  return db.selectFrom('tenants').select('id').where('slug', '=', slug);
+}
+
+const prepared = new WeakMap<Store, PreparedRead<{ id: string }>>();
+
+/**
+ * The id of the tenant with `slug`, or undefined. Every content request asks this first, so given the store it
+ * runs as a prepared read (compiled once per store) rather than building and compiling the query each time.
+ */
+export async function tenantIdOf(from: Kysely<Database> | Store, slug: string): Promise<string | undefined> {
+  if (!('prepare' in from)) return (await slugQuery(from, slug).executeTakeFirst())?.id;
+  let read = prepared.get(from);
+  if (read === undefined) {
+    read = from.prepare(slugQuery(from.db, ''));
+    prepared.set(from, read);
+  }
+  return (await read.first([slug]))?.id;
 }
 
 /**
  * Resolves `slug`, then checks the tenant (404 for an unknown slug or another tenant's), then the token's API
- * scope (403). Role checks are the use cases' policies.
+ * scope (403). Role checks are the use cases' policies. Pass the store (not its `db`) to use the prepared lookup.
  */
-export async function tenantAccess(db: Kysely<Database>, request: FastifyRequest, slug: string): Promise<TenantAccess> {
-  const tenantId = await tenantIdOf(db, slug);
+export async function tenantAccess(
+  from: Kysely<Database> | Store,
+  request: FastifyRequest,
+  slug: string,
+): Promise<TenantAccess> {
+  const tenantId = await tenantIdOf(from, slug);
   if (tenantId === undefined) throw new GalleyError('GALLEY_NOT_FOUND', 'tenant not found');
   const principal = requireTenantAccess(request, tenantId);
   if (!principal.scopes.includes(API_SCOPE)) {

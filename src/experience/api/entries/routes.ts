@@ -60,7 +60,6 @@ const STALE = {
 export const entryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, context) => {
   const { plane } = context;
   const store = plane.store;
-  const db = store.db;
   const idempotency = createIdempotency(store);
 
   app.addHook('onRequest', requireAuth);
@@ -80,7 +79,7 @@ export const entryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, co
       },
     },
     async (request, reply) => {
-      const { tenantId, principal } = await tenantAccess(db, request, request.params.tenant);
+      const { tenantId, principal } = await tenantAccess(store, request, request.params.tenant);
       if (!(await idempotency.claim(request, reply, tenantId))) return reply;
       const entry = await createEntry({
         store,
@@ -107,7 +106,7 @@ export const entryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, co
       },
     },
     async (request) => {
-      const { tenantId, principal } = await tenantAccess(db, request, request.params.tenant);
+      const { tenantId, principal } = await tenantAccess(store, request, request.params.tenant);
       const q = request.query;
       const filters: EntryListFilters = {
         ...(q.type === undefined ? {} : { type: q.type }),
@@ -145,7 +144,7 @@ export const entryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, co
       },
     },
     async (request, reply) => {
-      const { tenantId, principal } = await tenantAccess(db, request, request.params.tenant);
+      const { tenantId, principal } = await tenantAccess(store, request, request.params.tenant);
       const entry = await getEntry({ store, actor: principal, tenantId, id: request.params.id });
       const etag = entryEtag(entry);
       reply.header('etag', etag);
@@ -167,7 +166,7 @@ export const entryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, co
       },
     },
     async (request, reply) => {
-      const { tenantId, principal } = await tenantAccess(db, request, request.params.tenant);
+      const { tenantId, principal } = await tenantAccess(store, request, request.params.tenant);
       const expectedVersion = ifMatchVersion(request, request.params.id, true) ?? 0;
       if (!(await idempotency.claim(request, reply, tenantId))) return reply;
       const entry = await patchEntry({
@@ -194,7 +193,7 @@ export const entryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, co
       },
     },
     async (request, reply) => {
-      const { tenantId, principal } = await tenantAccess(db, request, request.params.tenant);
+      const { tenantId, principal } = await tenantAccess(store, request, request.params.tenant);
       const expectedVersion = ifMatchVersion(request, request.params.id, true) ?? 0;
       await deleteEntry({ store, actor: principal, tenantId, id: request.params.id, expectedVersion });
       return reply.code(204).send(null);

@@ -31,7 +31,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, {
       },
     },
     async (request) => {
-      const { tenantId, principal } = await tenantAccess(plane.store.db, request, request.params.tenant);
+      const { tenantId, principal } = await tenantAccess(plane.store, request, request.params.tenant);
       authorize('entry.list', principal, { tenantId });
       const q = request.query;
       try {
