@@ -21,12 +21,14 @@ import { installRequestIdEcho } from './experience/http/requestId.ts';
 import { API_HELMET_OPTIONS } from './experience/http/security.ts';
 import { type LoggerOption, serverOptions } from './experience/http/serverOptions.ts';
 import { installDraining } from './experience/http/shutdown.ts';
-import { JOBS } from './experience/workers.ts';
+import { QUEUE_NAMES } from './experience/workers.ts';
 import { createLogging, type Logging } from './ops/logging/logger.ts';
 import { requestLogScopePlugin } from './ops/logging/requestScope.ts';
 import { httpMetricsPlugin } from './ops/metrics/httpMetrics.ts';
 import { metricsRoutePlugin } from './ops/metrics/metricsRoute.ts';
 import { createMetrics, type GalleyMetrics } from './ops/metrics/registry.ts';
+import { httpTracingPlugin, requestSpanContext } from './ops/tracing/httpTracing.ts';
+import { activeTracer } from './ops/tracing/spans.ts';
 
 export { drainAndClose } from './experience/http/shutdown.ts';
 
@@ -66,7 +68,12 @@ export async function buildApp(
   const logging =
     options.logger === undefined || options.logger === true
       ? (options.logging ??
-        createLogging({ level: config.logLevel, sampleRate: config.logSampleRate, slowMs: config.logSlowMs }))
+        createLogging({
+          level: config.logLevel,
+          sampleRate: config.logSampleRate,
+          slowMs: config.logSlowMs,
+          spanContextOf: requestSpanContext,
+        }))
       : undefined;
   const app = Fastify(serverOptions(config, options.logger, logging));
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
@@ -75,13 +82,15 @@ export async function buildApp(
   installRequestIdEcho(app);
   installDraining(app);
   installProblemHandlers(app);
+  // Server spans when tracing runs (startTracing); before the log scope, so both nest the same way at each hook.
+  if (activeTracer() !== undefined) await app.register(httpTracingPlugin);
   if (logging !== undefined) await app.register(requestLogScopePlugin, { logs: logging.requestLogs });
 
   const metrics = options.metrics ?? createMetrics({ collectDefault: false });
   if (options.metrics === undefined) app.addHook('onClose', async () => metrics.close());
   metrics.useSources({
     caches: plane.caches,
-    queues: { names: () => JOBS.map((job) => job.queue), stats: (queue) => plane.queue.stats(queue) },
+    queues: { names: () => QUEUE_NAMES, stats: (queue) => plane.queue.stats(queue) },
   });
   await app.register(httpMetricsPlugin, { metrics });
   await app.register(metricsRoutePlugin, { metrics, ...metricsAccess(config) });

@@ -37,6 +37,10 @@ const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly loa
     summary: "a tenant's webhooks: list, deliveries (the delivery log), redeliver <delivery id>",
     load: async () => (await import('./experience/cli/webhooks.ts')).runWebhooks,
   },
+  entries: {
+    summary: 'entries over the management API as the stored login: list, get <id>, create, import <file.ndjson>',
+    load: async () => (await import('./experience/cli/entries.ts')).runEntries,
+  },
   keys: {
     summary: 'token signing keys (rotate: new current key, old one stays published; list)',
     load: async () => (await import('./experience/cli/keys.ts')).runKeys,
@@ -57,9 +61,38 @@ const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly loa
     summary: 'who the stored login is [--url <server>]',
     load: async () => (await import('./experience/cli/whoami.ts')).runWhoami,
   },
+  usage: {
+    summary: "a tenant's AI tokens and cost this month against its caps: --tenant <slug> [--month yyyy-mm] [--json]",
+    load: async () => (await import('./experience/cli/ai.ts')).runUsage,
+  },
+  ai: {
+    summary:
+      'AI calls audit and settings: calls --tenant <slug>; settings --tenant <slug> [--token-cap n] [--at-cap …]',
+    load: async () => (await import('./experience/cli/ai.ts')).runAi,
+  },
   projections: {
     summary: 'content read models: rebuild [--tenant <slug>] [--verify] from the event log',
     load: async () => (await import('./experience/cli/projections.ts')).runProjections,
+  },
+  traces: {
+    summary: "a running server's recent traces from its span ring [--limit n] [--trace id] [--json] [--url]",
+    load: async () => (await import('./experience/cli/traces.ts')).runTraces,
+  },
+  safety: {
+    summary: 'safety suites (injection, jailbreak, extraction, PII, benign) [--json path]; scan [file]: JSONL verdicts',
+    load: async () => (await import('./experience/cli/safety.ts')).runSafety,
+  },
+  flags: {
+    summary: 'AI task flags ai.<task>: list, get, set <key> --mode …, rule add|remove, history <key>',
+    load: async () => (await import('./experience/cli/flags.ts')).runFlags,
+  },
+  prompts: {
+    summary: 'prompt versions: list, show, diff, label <task> <label> <hash>, register [--dir], history <task>',
+    load: async () => (await import('./experience/cli/prompts.ts')).runPrompts,
+  },
+  eval: {
+    summary: 'golden-set evals through the gateway, gated by evals/thresholds.yaml (compare A B, --update-manifest)',
+    load: async () => (await import('./experience/cli/eval.ts')).runEval,
   },
 };
 

@@ -15,6 +15,11 @@ export interface Migration {
    * migration that introduced its replacement. `galley migrate --check` refuses destructive SQL without it.
    */
   readonly contractOf?: string;
+  /**
+   * Set when the step only changes some dialects (e.g. a PostgreSQL-only index); on the others `up` issues no SQL
+   * and the step is recorded as applied all the same.
+   */
+  readonly dialects?: readonly Dialect[];
 }
 
 /** A migration together with its id (file name without extension) and source checksum. */

@@ -10,9 +10,11 @@ import type { DataPlane } from '../../data/dataPlane.ts';
 import type { GalleyMetrics } from '../../ops/metrics/registry.ts';
 import { bffRoutes } from '../auth/bff/routes.ts';
 import { accountRecoveryRoutes } from '../auth/recovery/routes.ts';
+import { aiRoutes } from './ai/routes.ts';
 import { signInRoutes } from './auth/routes.ts';
 import { deliveryRoutes } from './delivery/routes.ts';
 import { entryRoutes } from './entries/routes.ts';
+import { evalRoutes } from './evals/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { opsRoutes } from './ops/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
@@ -44,6 +46,8 @@ export const API_ROUTES: readonly ApiRoutes[] = Object.freeze([
   { name: 'web-session', plugin: bffRoutes },
   { name: 'webhooks', plugin: webhookRoutes, prefix: '/api/v1' },
   { name: 'entries', plugin: entryRoutes, prefix: '/api/v1' },
+  { name: 'ai', plugin: aiRoutes, prefix: '/api/v1' },
+  { name: 'evals', plugin: evalRoutes, prefix: '/api/v1' },
   { name: 'delivery', plugin: deliveryRoutes, prefix: '/cdn/v1' },
   { name: 'ops', plugin: opsRoutes, prefix: '/api/v1' },
 ]);

@@ -12,8 +12,11 @@ import { seedSandbox } from '../../content/identity/sandboxSeeder.ts';
 import { migrateToLatest } from '../../data/migrations/migrator.ts';
 import { openDataPlane } from '../../data/openDataPlane.ts';
 import type { Worker } from '../../data/queue/port.ts';
+import { registerPromptSources } from '../../intelligence/prompts/promptRegistrar.ts';
 import { createLogging } from '../../ops/logging/logger.ts';
 import { createMetrics } from '../../ops/metrics/registry.ts';
+import { requestSpanContext } from '../../ops/tracing/httpTracing.ts';
+import { startTracing } from '../../ops/tracing/tracing.ts';
 import { loadSecret } from '../auth/secrets.ts';
 import { issuerOf } from '../auth/tokenContract.ts';
 import { drainAndClose } from '../http/shutdown.ts';
@@ -41,6 +44,8 @@ export async function runServe(args: readonly string[], base: Config, out: (line
       throw error;
     }
   }
+  // Before the plane and the app: both add their spans only when tracing runs when they are built.
+  const tracing = startTracing(config, { serviceName: 'galley' });
   const plane = await openDataPlane(config);
   if (values.migrate) {
     const report = await migrateToLatest(plane.store);
@@ -57,9 +62,26 @@ export async function runServe(args: readonly string[], base: Config, out: (line
     );
   }
 
+  // Prompt sources register as versions on every start (idempotent across processes; never promotes: a changed
+  // source becomes the candidate label).
+  const registered = await registerPromptSources({
+    store: plane.store,
+    dir: config.promptsDir,
+    actor: 'deploy',
+    kv: plane.kv,
+  });
+  out(
+    `prompts: ${registered.length} source(s), ${registered.filter((r) => r.inserted).length} new version(s), ${registered.filter((r) => r.outcome === 'candidate').length} task(s) with a candidate differing from production`,
+  );
+
   // One registry per process, shared by the web role and the workers (process-wide default collectors on).
   const metrics = createMetrics();
-  const logging = createLogging({ level: config.logLevel, sampleRate: config.logSampleRate, slowMs: config.logSlowMs });
+  const logging = createLogging({
+    level: config.logLevel,
+    sampleRate: config.logSampleRate,
+    slowMs: config.logSlowMs,
+    spanContextOf: requestSpanContext,
+  });
   const workers: Worker[] = config.roles.includes('worker') ? startWorkers(plane, config, metrics) : [];
   const app = config.roles.includes('web') ? await buildApp(config, plane, { metrics, logging }) : undefined;
   if (app !== undefined) {
@@ -78,6 +100,7 @@ export async function runServe(args: readonly string[], base: Config, out: (line
   if (app !== undefined) await drainAndClose(app, plane, config.shutdownGraceMs);
   else await plane.close(config.shutdownGraceMs);
   metrics.close();
+  await tracing.shutdown();
   out('stopped');
   return 0;
 }

@@ -12,6 +12,7 @@
  * The AI runtime is opened on first use and released when the app closes.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { authorizeAi } from '../../../intelligence/aiPolicies.ts';
 import { listCalls } from '../../../intelligence/audit/callLister.ts';
 import { updateAiSettings } from '../../../intelligence/budgets/aiSettingsUpdater.ts';
@@ -44,6 +45,7 @@ function presentUsage(usage: AiUsage) {
   return { ...usage, warnings: [...usage.warnings], byTaskAndModel: [...usage.byTaskAndModel] };
 }
 const ERRORS = {
+  400: problemResponse('Invalid path, query or body (GALLEY_VALIDATION_FAILED)'),
   401: problemResponse('Missing or refused bearer token (GALLEY_UNAUTHENTICATED)'),
   403: problemResponse('Role not allowed, or the task is switched off (GALLEY_FORBIDDEN, GALLEY_AI_TASK_DISABLED)'),
   404: problemResponse('No such tenant, entry, task or job (GALLEY_NOT_FOUND, GALLEY_AI_TASK_UNKNOWN)'),
@@ -136,7 +138,13 @@ export const aiRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { con
         summary: "Server-sent events for an AI job: one 'completed', 'failed', 'cancelled' or 'timeout' event",
         params: JobParams,
         produces: ['text/event-stream'],
-        response: { ...ERRORS },
+        response: {
+          200: {
+            description: "text/event-stream: ': waiting', then one event named after the job's final state",
+            content: { 'text/event-stream': { schema: Type.String() } },
+          },
+          ...ERRORS,
+        },
       },
     },
     async (request, reply) => {

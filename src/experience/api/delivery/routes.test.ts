@@ -72,5 +72,74 @@ for (const backend of BACKENDS) {
       assert.equal(next.statusCode, 200);
       assert.notEqual(next.json<{ items: { slug: string }[] }>().items[0]?.slug, page.items[0]?.slug);
     });
+    test('search finds published entries only, best first, with snippets, cache headers and 304', async () => {
+      const publish = async (id: string) =>
+        assert.equal((await t.call('POST', `${t.tenant.slug}/entries/${id}/publish`)).statusCode, 200);
+      const create = async (title: string, body: string) => {
+        const res = await t.call('POST', `${t.tenant.slug}/entries`, {
+          body: { type: 'article', fields: { title, body } },
+        });
+        assert.equal(res.statusCode, 201, res.body);
+        return res.json<{ id: string }>().id;
+      };
+      const inTitle = await create('Narwhal season', 'notes from the coast');
+      const inBody = await create('Coast notes', 'a narwhal was seen near the pier');
+      await create('Narwhal draft', 'never published narwhal text');
+      const edited = await create('Harbour', 'the harbour at dawn');
+      await publish(inTitle);
+      await publish(inBody);
+      await publish(edited);
+      // An unpublished change: its draft text must not be findable or shown.
+      const patch = await t.call('PATCH', `${t.tenant.slug}/entries/${edited}`, {
+        body: { fields: { title: 'Harbour', body: 'secret narwhal plans' } },
+        headers: { 'if-match': `"${edited}.2"` },
+      });
+      assert.equal(patch.statusCode, 200, patch.body);
+
+      const res = await cdn('/search?q=narwhal');
+      assert.equal(res.statusCode, 200, res.body);
+      const page = res.json<{
+        items: { id: string; snippet: string; score: number; publishedAt: string }[];
+        next: null;
+      }>();
+      assert.deepEqual(
+        page.items.map((h) => h.id),
+        [inTitle, inBody],
+      );
+      assert.match(page.items[1]?.snippet ?? '', /<mark>narwhal<\/mark>/i);
+      assert.ok(page.items.every((h) => typeof h.publishedAt === 'string'));
+      assert.equal(page.next, null);
+      assert.equal(res.headers['cache-control'], DELIVERY_CACHE_CONTROL);
+      assert.equal(res.headers['surrogate-key'], `tenant-${t.tenant.id} entry-${inTitle} entry-${inBody}`);
+      const etag = String(res.headers.etag);
+      assert.match(etag, /^"l\./);
+      assert.equal((await cdn('/search?q=narwhal', { 'if-none-match': etag })).statusCode, 304);
+      assert.equal((await cdn('/search?q=secret')).json<{ items: unknown[] }>().items.length, 0);
+      assert.equal((await cdn('/search?q=harbour')).json<{ items: unknown[] }>().items.length, 0);
+
+      const first = await cdn('/search?q=narwhal&limit=1');
+      const one = first.json<{ items: { id: string }[]; next: string | null }>();
+      assert.deepEqual(
+        one.items.map((h) => h.id),
+        [inTitle],
+      );
+      assert.ok(one.next);
+      const second = await cdn(`/search?q=narwhal&limit=1&cursor=${encodeURIComponent(one.next)}`);
+      assert.deepEqual(
+        second.json<{ items: { id: string }[] }>().items.map((h) => h.id),
+        [inBody],
+      );
+      assert.equal((await cdn('/search?q=narwhal&type=page')).json<{ items: unknown[] }>().items.length, 0);
+    });
+
+    test('search refuses unsearchable queries and bad cursors, and unknown tenants answer 404', async () => {
+      for (const path of ['/search?q=*', '/search?q=narwhal&cursor=nope', '/search?q=narwhal&limit=500', '/search']) {
+        const res = await cdn(path);
+        assert.equal(res.statusCode, 400, `${path}: ${res.body}`);
+        assert.match(String(res.headers['content-type']), /problem\+json/);
+      }
+      const unknown = await t.app.inject({ method: 'GET', url: '/cdn/v1/no-such-tenant/search?q=narwhal' });
+      assert.equal(unknown.statusCode, 404);
+    });
   });
 }

@@ -3,6 +3,7 @@
  *
  *   GET /:tenant/entries/:idOrSlug?type    one published entry, by id or by slug
  *   GET /:tenant/entries?type&limit&cursor published entries, newest publication first (keyset pages)
+ *   GET /:tenant/search?q&type&limit&cursor full-text search over published entries, best first (keyset pages)
  *
  * No token: only published copies are ever read (drafts and unpublished entries answer 404). Answers carry
  * `Cache-Control: public, max-age=0, s-maxage=60, stale-while-revalidate=300` (browsers revalidate, shared caches
@@ -15,6 +16,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { listPublishedEntries } from '../../../content/entries/publishedEntryLister.ts';
 import { getPublishedEntry } from '../../../content/entries/publishedEntryReader.ts';
+import { searchPublishedEntries } from '../../../content/entries/publishedEntrySearcher.ts';
 import { entryEtag } from '../../../content/entries/types.ts';
 import { presentPublishedEntry } from '../../../content/presenters/entryPresenter.ts';
 import { GalleyError } from '../../errors/errors.ts';
@@ -25,9 +27,11 @@ import {
   DeliveryEntryParams,
   DeliveryListQuery,
   DeliveryOneQuery,
+  DeliverySearchQuery,
   DeliveryTenantParams,
   PublishedEntryPage,
   PublishedEntrySchema,
+  PublishedSearchPage,
 } from './schemas.ts';
 
 /** Cache-Control of every successful delivery answer. */
@@ -40,6 +44,11 @@ function cacheHeaders(reply: FastifyReply, etag: string, keys: readonly string[]
   reply.header('etag', etag);
   reply.header('surrogate-key', keys.join(' '));
   reply.header('vary', 'accept-encoding');
+}
+
+/** A list's strong ETag: the hash of what it says (the fingerprint of its items and next cursor). */
+function listEtag(fingerprint: unknown): string {
+  return `"l.${createHash('sha256').update(JSON.stringify(fingerprint)).digest('base64url').slice(0, 27)}"`;
 }
 
 /** Registers the delivery routes (mounted under `/cdn/v1`). */
@@ -106,10 +115,54 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       });
       const body = { items: page.items.map((e) => presentPublishedEntry(e, request.params.tenant)), next: page.next };
       // A list's strong ETag is the hash of what it says (ids, versions and the next cursor).
-      const fingerprint = JSON.stringify([body.items.map((e) => [e.id, e.version]), body.next]);
-      const etag = `"l.${createHash('sha256').update(fingerprint).digest('base64url').slice(0, 27)}"`;
+      const etag = listEtag([body.items.map((e) => [e.id, e.version]), body.next]);
       const keys = [`tenant-${tenantId}`, ...(q.type === undefined ? [] : [`type-${q.type}`])];
       cacheHeaders(reply, etag, [...keys, ...page.items.map((e) => `entry-${e.id}`)]);
+      if (notModified(request, etag)) return reply.code(304).send();
+      return body;
+    },
+  );
+
+  app.get(
+    '/:tenant/search',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Full-text search over published entries, best first (public, cacheable)',
+        params: DeliveryTenantParams,
+        querystring: DeliverySearchQuery,
+        response: {
+          200: PublishedSearchPage,
+          304: { description: 'Not modified' },
+          400: problemResponse('Unparseable query, bad cursor or limit (GALLEY_VALIDATION_FAILED)'),
+          ...NOT_FOUND,
+        },
+      },
+    },
+    async (request, reply) => {
+      const tenantId = await tenantOf(request.params.tenant);
+      const q = request.query;
+      const page = await searchPublishedEntries({
+        store,
+        search: plane.search,
+        tenantId,
+        q: q.q,
+        ...(q.type === undefined ? {} : { type: q.type }),
+        ...(q.limit === undefined ? {} : { limit: q.limit }),
+        ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+      });
+      const body = {
+        items: page.items.map((hit) => ({
+          ...presentPublishedEntry(hit.entry, request.params.tenant),
+          snippet: hit.snippet,
+          score: hit.score,
+        })),
+        next: page.next,
+      };
+      // Same policy as the list: the ETag hashes what the answer says, snippets and order included.
+      const etag = listEtag([body.items.map((e) => [e.id, e.version, e.snippet]), body.next]);
+      const keys = [`tenant-${tenantId}`, ...(q.type === undefined ? [] : [`type-${q.type}`])];
+      cacheHeaders(reply, etag, [...keys, ...page.items.map((hit) => `entry-${hit.entry.id}`)]);
       if (notModified(request, etag)) return reply.code(304).send();
       return body;
     },

@@ -46,3 +46,27 @@ export const PublishedEntryPage = Type.Object({
   items: Type.Array(PublishedEntrySchema),
   next: Type.Union([Type.String(), Type.Null()]),
 });
+
+/** Query of the search route. */
+export const DeliverySearchQuery = Type.Object(
+  {
+    q: Type.String({ minLength: 1, maxLength: 500, description: 'Words, "phrases", -excluded, or' }),
+    type: Type.Optional(Type.String({ maxLength: 64 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 })),
+    cursor: Type.Optional(Type.String({ maxLength: 500, description: 'The `next` of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+
+/** A published entry found by search. */
+export const PublishedSearchHitSchema = Type.Object({
+  ...PublishedEntrySchema.properties,
+  snippet: Type.String({ description: 'HTML-escaped excerpt with <mark> around matched terms' }),
+  score: Type.Number({ description: 'Higher is better; comparable within one result list only' }),
+});
+
+/** A page of search hits over published entries, best first. */
+export const PublishedSearchPage = Type.Object({
+  items: Type.Array(PublishedSearchHitSchema),
+  next: Type.Union([Type.String(), Type.Null()]),
+});

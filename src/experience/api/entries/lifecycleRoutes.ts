@@ -28,6 +28,9 @@ const TAGS = ['entries'];
 const STALE = {
   412: problemResponse('If-Match names an older version; currentVersion and currentEtag say the current one'),
 };
+// Schema validation answers 400 for any route with a body or query; documented so clients (and the OpenAPI
+// contract tests) know.
+const INVALID = { 400: problemResponse('Invalid body, query or cursor (GALLEY_VALIDATION_FAILED)') };
 
 /** Options: the API context plus the parent's idempotency mechanism (its onSend hook is already registered). */
 export interface LifecycleRoutesOptions extends ApiContext {
@@ -100,7 +103,7 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<LifecycleRoutesOptions> 
         summary: 'Publish an entry at a given time (a queue job), or cancel the schedule with at: null',
         params: EntryParams,
         body: ScheduleBody,
-        response: { 200: EntrySchema, ...ENTRY_ERRORS, ...STALE },
+        response: { 200: EntrySchema, ...INVALID, ...ENTRY_ERRORS, ...STALE },
       },
     },
     async (request, reply) => {
@@ -128,7 +131,7 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<LifecycleRoutesOptions> 
         summary: "Make an earlier revision's fields the entry's new version",
         params: EntryParams,
         body: RestoreBody,
-        response: { 200: EntrySchema, ...ENTRY_ERRORS, ...STALE },
+        response: { 200: EntrySchema, ...INVALID, ...ENTRY_ERRORS, ...STALE },
       },
     },
     async (request, reply) => {
@@ -155,7 +158,7 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<LifecycleRoutesOptions> 
         summary: "An entry's revisions, newest first (keyset pages)",
         params: EntryParams,
         querystring: PageQuery,
-        response: { 200: RevisionPageSchema, ...ENTRY_ERRORS },
+        response: { 200: RevisionPageSchema, ...INVALID, ...ENTRY_ERRORS },
       },
     },
     async (request) => {
