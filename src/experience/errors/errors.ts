@@ -76,7 +76,7 @@ export const ERROR_CATALOGUE = Object.freeze({
   GALLEY_AI_INPUT_EMPTY: { status: 422, title: 'The entry has no text for this AI task', isPublic: true },
   GALLEY_AI_INPUT_REFUSED: {
     status: 422,
-    title: 'The entry holds instructions aimed at the AI; this task refuses such input',
+    title: 'Entry holds instructions aimed at the AI; task refuses it',
     isPublic: true,
   },
   GALLEY_AI_BUDGET_EXCEEDED: { status: 429, title: "The tenant's monthly AI budget is used up", isPublic: true },
@@ -85,7 +85,7 @@ export const ERROR_CATALOGUE = Object.freeze({
   GALLEY_AI_PROVIDER_FAILED: { status: 502, title: 'The model provider and its fallback failed', isPublic: true },
   GALLEY_AI_PROMOTION_REFUSED: {
     status: 409,
-    title: 'The candidate prompt version does not meet the promotion checks',
+    title: 'Candidate prompt version fails the promotion checks',
     isPublic: true,
   },
 } as const satisfies Readonly<Record<`GALLEY_${string}`, ErrorSpec>>);
