@@ -47,20 +47,25 @@ export async function openJobCompletions(kv: Kv): Promise<JobCompletions> {
           done = true;
           clearTimeout(timer);
           clearInterval(poller);
-          set.delete(wake);
+          set.delete(waker);
           if (set.size === 0) waiters.delete(jobId);
           signal?.removeEventListener('abort', onAbort);
           resolve(value);
         };
-        // A notice can arrive just before the queue records the outcome: confirm, else keep polling.
-        const wake = () => {
+        // The worker announces just before the queue records the outcome (the handler has not returned yet):
+        // confirm, and re-check a few times shortly after rather than waiting for the next poll.
+        const wake = (retries = 4, delayMs = 5) => {
           check().then(
-            (finished) => finished && finish(true),
+            (finished) => {
+              if (finished) finish(true);
+              else if (retries > 0 && !done) setTimeout(() => wake(retries - 1, delayMs * 3), delayMs);
+            },
             () => undefined,
           );
         };
         const onAbort = () => finish(false);
-        set.add(wake);
+        const waker = () => wake();
+        set.add(waker);
         signal?.addEventListener('abort', onAbort, { once: true });
         const timer = setTimeout(() => finish(false), timeoutMs);
         const poller = setInterval(() => {
