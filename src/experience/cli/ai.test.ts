@@ -2,30 +2,17 @@
  * `galley usage` and `galley ai calls|settings` against a bench's store and kv on every backend, after real
  * calls through the gateway.
  */
+
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BACKENDS, TEST_REDIS_URL } from '../../../test/support/backends.ts';
-import { type Config, loadConfig } from '../../config/config.ts';
-import { requestAiTask } from '../../intelligence/gateway/aiTaskRequester.ts';
+import { BACKENDS } from '../../../test/support/backends.ts';
+import { cliConfig } from '../../../test/support/cli.ts';
+import type { Config } from '../../config/config.ts';
 import { type AiBench, openAiBench } from '../../intelligence/gateway/testing.ts';
 import { runAi, runUsage } from './ai.ts';
 
 function configFor(bench: AiBench): Config {
-  const base = { logLevel: 'silent', promptsDir: bench.config.promptsDir };
-  if (bench.test.schema === undefined) return loadConfig({}, { ...base, sqlitePath: bench.test.location });
-  const url = new URL(bench.test.location);
-  url.searchParams.set('options', `-c search_path=${bench.test.schema}`);
-  return loadConfig(
-    {},
-    {
-      ...base,
-      mode: 'distributed',
-      databaseUrl: url.toString(),
-      redisUrl: TEST_REDIS_URL,
-      redisPrefix: bench.redisPrefix,
-      pgPoolMax: 2,
-    },
-  );
+  return cliConfig(bench.test, { logLevel: 'silent', promptsDir: bench.config.promptsDir }, bench.redisPrefix);
 }
 
 for (const backend of BACKENDS) {
@@ -45,14 +32,7 @@ for (const backend of BACKENDS) {
         title: 'Tram line approved',
         body: 'The council approved the tram line. It opens in 2029.',
       });
-      const out = await requestAiTask({
-        runtime: bench.runtime,
-        actor: bench.editor,
-        tenantId: bench.tenantId,
-        entryId: entry.id,
-        task: 'summary',
-      });
-      if (out.kind === 'queued') await bench.result(out.jobId);
+      await bench.answer(entry.id, 'summary');
     });
     after(async () => {
       await bench.cleanup();

@@ -3,12 +3,14 @@
  * worker, local model, result store), reports on disk, runs stored; the degraded prompt fixture fails the gate
  * and `compare` shows its regressions; a case file changed without a manifest update is refused; bad usage exits 2.
  */
+
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BACKENDS, openTestStore, TEST_REDIS_URL, type TestStore, uniqueName } from '../../../test/support/backends.ts';
+import { BACKENDS, openTestStore, type TestStore, uniqueName } from '../../../test/support/backends.ts';
+import { cliConfig, runCli } from '../../../test/support/cli.ts';
 import { type Config, loadConfig } from '../../config/config.ts';
 import { latestEvalRun } from '../../intelligence/evals/runs/evalRunQueries.ts';
 import { DEFAULT_EVALS_DIR, runEval } from './eval.ts';
@@ -17,34 +19,22 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
 const SECRET = 'eval-test-secret-eval-test-secret-0123456789';
 
 function configFor(t: TestStore, dataDir: string): Config {
-  const base = {
-    secret: SECRET,
-    logLevel: 'silent',
-    promptsDir: path.join(ROOT, 'prompts'),
-    aiDefaultModel: 'galley-local-1',
-    aiTenantTokensPerMinute: 0,
-    dataDir,
-  } as const;
-  if (t.schema === undefined) return loadConfig({}, { ...base, sqlitePath: t.location });
-  const url = new URL(t.location);
-  url.searchParams.set('options', `-c search_path=${t.schema}`);
-  return loadConfig(
-    {},
+  return cliConfig(
+    t,
     {
-      ...base,
-      mode: 'distributed',
-      databaseUrl: url.toString(),
-      redisUrl: TEST_REDIS_URL,
-      redisPrefix: uniqueName('eval'),
-      pgPoolMax: 3,
+      secret: SECRET,
+      logLevel: 'silent',
+      promptsDir: path.join(ROOT, 'prompts'),
+      aiDefaultModel: 'galley-local-1',
+      aiTenantTokensPerMinute: 0,
+      dataDir,
     },
+    uniqueName('eval'),
   );
 }
 
-async function invoke(args: readonly string[], config: Config): Promise<{ code: number; output: string }> {
-  const lines: string[] = [];
-  const code = await runEval(args, config, (line) => lines.push(line));
-  return { code, output: lines.join('\n') };
+function invoke(args: readonly string[], config: Config) {
+  return runCli(runEval, args, config);
 }
 
 for (const backend of BACKENDS) {

@@ -1,10 +1,12 @@
 /** `galley flags list|get|set|rule|history` against a real store and kv on every backend. */
+
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTenant } from '../../../test/factories.ts';
 import { BACKENDS, openTestStore, TEST_REDIS_URL, type TestStore, uniqueName } from '../../../test/support/backends.ts';
+import { cliConfig, runCli } from '../../../test/support/cli.ts';
 import { deleteRedisKeys } from '../../../test/support/redisKeys.ts';
-import { type Config, loadConfig } from '../../config/config.ts';
+import type { Config } from '../../config/config.ts';
 import { createRedisKv } from '../../data/kv/redis/redisKv.ts';
 import { createSqliteKv } from '../../data/kv/sqlite/sqliteKv.ts';
 import type { TenantsTable } from '../../data/store/schema.ts';
@@ -16,20 +18,11 @@ const SECRET = 'flags-cli-test-secret-0123456789abcdef';
 
 /** A config whose store and kv are the test's (its SQLite file, or its schema and Redis prefix). */
 function configFor(t: TestStore, redisPrefix: string): Config {
-  const base = { secret: SECRET, logLevel: 'silent', aiDefaultModel: 'cli-default-model' } as const;
-  if (t.schema === undefined) return loadConfig({}, { ...base, sqlitePath: t.location });
-  const url = new URL(t.location);
-  url.searchParams.set('options', `-c search_path=${t.schema}`);
-  return loadConfig(
-    {},
-    { ...base, mode: 'distributed', databaseUrl: url.toString(), redisUrl: TEST_REDIS_URL, redisPrefix, pgPoolMax: 2 },
-  );
+  return cliConfig(t, { secret: SECRET, logLevel: 'silent', aiDefaultModel: 'cli-default-model' }, redisPrefix);
 }
 
-async function invoke(args: readonly string[], config: Config): Promise<{ code: number; output: string }> {
-  const lines: string[] = [];
-  const code = await runFlags(args, config, (line) => lines.push(line));
-  return { code, output: lines.join('\n') };
+function invoke(args: readonly string[], config: Config) {
+  return runCli(runFlags, args, config);
 }
 
 for (const backend of BACKENDS) {

@@ -1,23 +1,20 @@
 /** `galley mail outbox` against the configured store on every backend. */
+
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS, openTestStore, type TestStore } from '../../../test/support/backends.ts';
-import { type Config, loadConfig } from '../../config/config.ts';
+import { cliConfig, runCli } from '../../../test/support/cli.ts';
+import type { Config } from '../../config/config.ts';
 import { createOutboxMailer } from '../../data/mail/outbox/outboxMailer.ts';
 import { runMail } from './mail.ts';
 
 /** A config whose store is the given test store's database (its file, or its schema). */
 function configFor(t: TestStore): Config {
-  if (t.schema === undefined) return loadConfig({}, { sqlitePath: t.location });
-  const url = new URL(t.location);
-  url.searchParams.set('options', `-c search_path=${t.schema}`);
-  return loadConfig({}, { mode: 'distributed', databaseUrl: url.toString(), pgPoolMax: 2 });
+  return cliConfig(t);
 }
 
-async function invoke(args: readonly string[], config: Config): Promise<{ code: number; output: string }> {
-  const lines: string[] = [];
-  const code = await runMail(args, config, (line) => lines.push(line));
-  return { code, output: lines.join('\n') };
+function invoke(args: readonly string[], config: Config) {
+  return runCli(runMail, args, config);
 }
 
 for (const backend of BACKENDS) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { BACKENDS, openEmptyTestStore, type TestStore } from '../../../test/support/backends.ts';
+import { cliConfig, runCli } from '../../../test/support/cli.ts';
 import { type Config, loadConfig } from '../../config/config.ts';
 import { runMigrate } from './migrate.ts';
 
@@ -10,18 +11,13 @@ const FIXTURES = path.join(import.meta.dirname, '../../../test/fixtures/migratio
 /** Relative, as a person would type it from the repository root (and correct from any cwd). */
 const dir = (name: string) => path.relative(process.cwd(), path.join(FIXTURES, name));
 
-async function invoke(args: readonly string[], config: Config): Promise<{ code: number; output: string }> {
-  const lines: string[] = [];
-  const code = await runMigrate(args, config, (line) => lines.push(line));
-  return { code, output: lines.join('\n') };
+function invoke(args: readonly string[], config: Config) {
+  return runCli(runMigrate, args, config);
 }
 
 /** A config whose store is the given empty test store's database (its file, or its schema). */
 function configFor(t: TestStore): Config {
-  if (t.schema === undefined) return loadConfig({}, { sqlitePath: t.location });
-  const url = new URL(t.location);
-  url.searchParams.set('options', `-c search_path=${t.schema}`);
-  return loadConfig({}, { mode: 'distributed', databaseUrl: url.toString(), pgPoolMax: 2 });
+  return cliConfig(t);
 }
 
 describe('galley migrate --check', () => {

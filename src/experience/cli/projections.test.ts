@@ -1,9 +1,11 @@
 /** `galley projections rebuild [--verify]` against a real store on every backend. */
+
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildArticleType, buildEntry, buildPrincipal, buildTenant } from '../../../test/factories.ts';
 import { BACKENDS, openTestStore, type TestStore } from '../../../test/support/backends.ts';
-import { type Config, loadConfig } from '../../config/config.ts';
+import { cliConfig, runCli } from '../../../test/support/cli.ts';
+import type { Config } from '../../config/config.ts';
 import { publishEntry } from '../../content/entries/entryPublisher.ts';
 import { contentDb } from '../../content/entries/tables.ts';
 import type { TenantsTable } from '../../data/store/schema.ts';
@@ -11,17 +13,11 @@ import { runProjections } from './projections.ts';
 
 /** A config whose store is the test store's database (its file, or its schema). */
 function configFor(t: TestStore): Config {
-  const base = { secret: 'projections-cli-secret-0123456789abcdefghij', publicUrl: 'https://galley.example' };
-  if (t.schema === undefined) return loadConfig({}, { ...base, sqlitePath: t.location });
-  const url = new URL(t.location);
-  url.searchParams.set('options', `-c search_path=${t.schema}`);
-  return loadConfig({}, { ...base, mode: 'distributed', databaseUrl: url.toString(), pgPoolMax: 2 });
+  return cliConfig(t, { secret: 'projections-cli-secret-0123456789abcdefghij', publicUrl: 'https://galley.example' });
 }
 
-async function invoke(args: readonly string[], config: Config): Promise<{ code: number; output: string }> {
-  const lines: string[] = [];
-  const code = await runProjections(args, config, (line) => lines.push(line));
-  return { code, output: lines.join('\n') };
+function invoke(args: readonly string[], config: Config) {
+  return runCli(runProjections, args, config);
 }
 
 for (const backend of BACKENDS) {

@@ -1,8 +1,10 @@
 /** `galley prompts` against a real store (and kv) on every backend. */
+
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BACKENDS, openTestStore, TEST_REDIS_URL, type TestStore, uniqueName } from '../../../test/support/backends.ts';
-import { type Config, loadConfig } from '../../config/config.ts';
+import { BACKENDS, openTestStore, type TestStore, uniqueName } from '../../../test/support/backends.ts';
+import { cliConfig, runCli } from '../../../test/support/cli.ts';
+import type { Config } from '../../config/config.ts';
 import { findLabelHash } from '../../intelligence/prompts/promptQueries.ts';
 import { makePromptDir, type PromptDir, REPO_PROMPTS_DIR, repoPromptText } from '../../intelligence/prompts/testing.ts';
 import { TASK_NAMES } from '../../intelligence/tasks.ts';
@@ -12,27 +14,11 @@ const SECRET = 'prompts-cli-test-secret-0123456789abcdef';
 
 /** A config whose store is the test store (its SQLite file, or its schema) and whose kv has a prefix of its own. */
 function configFor(t: TestStore): Config {
-  const base = { secret: SECRET, logLevel: 'silent', promptsDir: REPO_PROMPTS_DIR } as const;
-  if (t.schema === undefined) return loadConfig({}, { ...base, sqlitePath: t.location });
-  const url = new URL(t.location);
-  url.searchParams.set('options', `-c search_path=${t.schema}`);
-  return loadConfig(
-    {},
-    {
-      ...base,
-      mode: 'distributed',
-      databaseUrl: url.toString(),
-      redisUrl: TEST_REDIS_URL,
-      redisPrefix: uniqueName('prompts'),
-      pgPoolMax: 2,
-    },
-  );
+  return cliConfig(t, { secret: SECRET, logLevel: 'silent', promptsDir: REPO_PROMPTS_DIR }, uniqueName('prompts'));
 }
 
-async function invoke(args: readonly string[], config: Config): Promise<{ code: number; output: string }> {
-  const lines: string[] = [];
-  const code = await runPrompts(args, config, (line) => lines.push(line));
-  return { code, output: lines.join('\n') };
+function invoke(args: readonly string[], config: Config) {
+  return runCli(runPrompts, args, config);
 }
 
 for (const backend of BACKENDS) {

@@ -1,9 +1,11 @@
 /** `galley sso add|list|remove` against a real store on every backend. */
+
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTenant } from '../../../test/factories.ts';
 import { BACKENDS, openTestStore, type TestStore } from '../../../test/support/backends.ts';
-import { type Config, loadConfig } from '../../config/config.ts';
+import { cliConfig, runCli } from '../../../test/support/cli.ts';
+import type { Config } from '../../config/config.ts';
 import type { TenantsTable } from '../../data/store/schema.ts';
 import { findSsoProvider, listSsoProviders } from '../auth/sso/ssoProviders.ts';
 import { runSso } from './sso.ts';
@@ -12,17 +14,11 @@ const SECRET = 'sso-cli-secret-0123456789abcdefghijklmnopq';
 
 /** A config whose store is the test store's database (its file, or its schema). */
 function configFor(t: TestStore): Config {
-  const base = { secret: SECRET, publicUrl: 'https://galley.example' };
-  if (t.schema === undefined) return loadConfig({}, { ...base, sqlitePath: t.location });
-  const url = new URL(t.location);
-  url.searchParams.set('options', `-c search_path=${t.schema}`);
-  return loadConfig({}, { ...base, mode: 'distributed', databaseUrl: url.toString(), pgPoolMax: 2 });
+  return cliConfig(t, { secret: SECRET, publicUrl: 'https://galley.example' });
 }
 
-async function invoke(args: readonly string[], config: Config): Promise<{ code: number; output: string }> {
-  const lines: string[] = [];
-  const code = await runSso(args, config, (line) => lines.push(line));
-  return { code, output: lines.join('\n') };
+function invoke(args: readonly string[], config: Config) {
+  return runCli(runSso, args, config);
 }
 
 for (const backend of BACKENDS) {

@@ -1,10 +1,12 @@
 /** `galley webhooks list|deliveries|redeliver` against a real store and queue on every backend. */
+
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTenant } from '../../../test/factories.ts';
-import { BACKENDS, TEST_REDIS_URL } from '../../../test/support/backends.ts';
+import { BACKENDS } from '../../../test/support/backends.ts';
+import { cliConfig, runCli } from '../../../test/support/cli.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../test/support/webhookReceiver.ts';
-import { type Config, loadConfig } from '../../config/config.ts';
+import type { Config } from '../../config/config.ts';
 import { listDeliveries } from '../../content/webhooks/deliveryLog.ts';
 import { openWebhookBench, TEST_MASTER_SECRET, type WebhookBench, waitUntil } from '../../content/webhooks/testing.ts';
 import { createWebhook } from '../../content/webhooks/webhookCreator.ts';
@@ -13,27 +15,15 @@ import { runWebhooks } from './webhooks.ts';
 
 /** A config whose store and queue are the bench's (its SQLite file, or its schema and Redis prefix). */
 function configFor(bench: WebhookBench): Config {
-  const base = { secret: TEST_MASTER_SECRET, logLevel: 'silent', webhooksAllowPrivate: true };
-  if (bench.schema === undefined) return loadConfig({}, { ...base, sqlitePath: bench.location });
-  const url = new URL(bench.location);
-  url.searchParams.set('options', `-c search_path=${bench.schema}`);
-  return loadConfig(
-    {},
-    {
-      ...base,
-      mode: 'distributed',
-      databaseUrl: url.toString(),
-      redisUrl: TEST_REDIS_URL,
-      redisPrefix: bench.redisPrefix,
-      pgPoolMax: 2,
-    },
+  return cliConfig(
+    { location: bench.location, schema: bench.schema },
+    { secret: TEST_MASTER_SECRET, logLevel: 'silent', webhooksAllowPrivate: true },
+    bench.redisPrefix,
   );
 }
 
-async function invoke(args: readonly string[], config: Config): Promise<{ code: number; output: string }> {
-  const lines: string[] = [];
-  const code = await runWebhooks(args, config, (line) => lines.push(line));
-  return { code, output: lines.join('\n') };
+function invoke(args: readonly string[], config: Config) {
+  return runCli(runWebhooks, args, config);
 }
 
 for (const backend of BACKENDS) {

@@ -65,3 +65,45 @@ export async function recordCall(store: Store, record: CallRecord): Promise<stri
     .execute();
   return id;
 }
+
+/** What a call payload says about the audit row (the identity of the call; outcome fields start at zero). */
+export interface CallIdentity {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly task: string;
+  readonly entryId?: string;
+  readonly flagVariant: string;
+  readonly promptHash: string;
+  readonly model: string;
+  readonly inputHash: string;
+  readonly callKey: string;
+  readonly shadow: boolean;
+}
+
+/** An audit record for `call` with `status`, zero usage, and `fields` on top. */
+export function callRecordOf(
+  call: CallIdentity,
+  status: CallRecord['status'],
+  fields: Partial<CallRecord> = {},
+): CallRecord {
+  return {
+    tenantId: call.tenantId,
+    userId: call.userId,
+    task: call.task,
+    ...(call.entryId === undefined ? {} : { entryId: call.entryId }),
+    flagVariant: call.flagVariant,
+    promptHash: call.promptHash,
+    requestedModel: call.model,
+    model: call.model,
+    inputHash: call.inputHash,
+    callKey: call.callKey,
+    inputTokens: 0,
+    outputTokens: 0,
+    costMicros: 0,
+    latencyMs: 0,
+    cacheHit: false,
+    shadow: call.shadow,
+    status,
+    ...fields,
+  };
+}

@@ -11,7 +11,7 @@ import { getEntry } from '../../content/entries/entryReader.ts';
 import type { Principal } from '../../experience/auth/principal.ts';
 import { GalleyError } from '../../experience/errors/errors.ts';
 import { authorizeAi } from '../aiPolicies.ts';
-import { recordCall } from '../audit/callRecorder.ts';
+import { callRecordOf, recordCall } from '../audit/callRecorder.ts';
 import type { AiTaskFlagEvaluation } from '../flags/flagService.ts';
 import { retrieveRelated } from '../retrieval/relatedRetriever.ts';
 import { isTaskName, TASK_POLICIES, type TaskInput, type TaskName } from '../tasks.ts';
@@ -130,26 +130,7 @@ export async function requestAiTask(props: AiTaskRequestProps): Promise<AiTaskOu
 
 async function answeredFromMemo(runtime: AiRuntime, payload: ModelCallPayload, outputHash: string, model: string) {
   const settings = await runtime.settings.get(payload.tenantId);
-  await recordCall(runtime.plane.store, {
-    tenantId: payload.tenantId,
-    userId: payload.userId,
-    task: payload.task,
-    ...(payload.entryId === undefined ? {} : { entryId: payload.entryId }),
-    flagVariant: payload.flagVariant,
-    promptHash: payload.promptHash,
-    requestedModel: payload.model,
-    model,
-    inputHash: payload.inputHash,
-    outputHash,
-    callKey: payload.callKey,
-    inputTokens: 0,
-    outputTokens: 0,
-    costMicros: 0,
-    latencyMs: 0,
-    cacheHit: true,
-    shadow: false,
-    status: 'cached',
-  });
+  await recordCall(runtime.plane.store, callRecordOf(payload, 'cached', { model, outputHash, cacheHit: true }));
   runtime.metrics?.recordAiCall({ task: payload.task, model, tier: settings.tier, outcome: 'cached' });
 }
 

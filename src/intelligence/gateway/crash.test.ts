@@ -8,7 +8,6 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from '../../../test/support/backends.ts';
 import { aiFlagKey } from '../flags/definition.ts';
-import { requestAiTask } from './aiTaskRequester.ts';
 import { aiDb } from './tables.ts';
 import { type AiBench, openAiBench, PROMPTS_DIR } from './testing.ts';
 
@@ -55,13 +54,7 @@ for (const backend of BACKENDS) {
         title: 'Harbour tram line approved',
         body: 'The council approved the line. Work starts in 2027.',
       });
-      const out = await requestAiTask({
-        runtime: bench.runtime,
-        actor: bench.editor,
-        tenantId: bench.tenantId,
-        entryId: entry.id,
-        task: 'summary',
-      });
+      const out = await bench.ask(entry.id, 'summary');
       assert.equal(out.kind, 'queued');
       if (out.kind !== 'queued') return;
       await bench.server.waitForRequests(1, 20_000);

@@ -10,7 +10,6 @@ import { BACKENDS } from '../../../test/support/backends.ts';
 import { isGalleyError } from '../../experience/errors/errors.ts';
 import { aiFlagKey } from '../flags/definition.ts';
 import { TASK_NAMES, TASK_OUTPUT_SCHEMAS, type TaskName } from '../tasks.ts';
-import { requestAiTask } from './aiTaskRequester.ts';
 import { aiDb } from './tables.ts';
 import { type AiBench, openAiBench, TEST_TIMEOUT_MS } from './testing.ts';
 
@@ -51,26 +50,14 @@ for (const backend of BACKENDS) {
     test('every task runs end to end on the local model, then answers from the memo', async () => {
       for (const task of TASK_NAMES) {
         const entry = await bench.entry(ARTICLE);
-        const first = await requestAiTask({
-          runtime: bench.runtime,
-          actor: bench.editor,
-          tenantId: bench.tenantId,
-          entryId: entry.id,
-          task,
-        });
+        const first = await bench.ask(entry.id, task);
         assert.equal(first.kind, 'queued', task);
         if (first.kind !== 'queued') continue;
         const result = await bench.result(first.jobId);
         assert.equal(result.status, 'ok', `${task}: ${result.error ?? ''}`);
         assert.equal(result.model, 'galley-local-1');
         assert.ok(Value.Check(TASK_OUTPUT_SCHEMAS[task], result.output), `${task} output matches its schema`);
-        const again = await requestAiTask({
-          runtime: bench.runtime,
-          actor: bench.editor,
-          tenantId: bench.tenantId,
-          entryId: entry.id,
-          task,
-        });
+        const again = await bench.ask(entry.id, task);
         assert.equal(again.kind, 'done', `${task} is memoized`);
       }
     });
@@ -80,26 +67,14 @@ for (const backend of BACKENDS) {
       for (const task of TASK_NAMES) {
         await setFlag(bench, task, { mode: 'off' });
         await assert.rejects(
-          requestAiTask({
-            runtime: bench.runtime,
-            actor: bench.editor,
-            tenantId: bench.tenantId,
-            entryId: entry.id,
-            task,
-          }),
+          bench.ask(entry.id, task),
           (e: unknown) => isGalleyError(e) && e.code === 'GALLEY_AI_TASK_DISABLED',
           `${task} must not run with its flag off`,
         );
       }
       bench.server.clearRequests();
       await setFlag(bench, 'summary', { model: 'gpt-4o-mini' });
-      const out = await requestAiTask({
-        runtime: bench.runtime,
-        actor: bench.editor,
-        tenantId: bench.tenantId,
-        entryId: entry.id,
-        task: 'summary',
-      });
+      const out = await bench.ask(entry.id, 'summary');
       assert.equal(out.kind, 'queued');
       if (out.kind !== 'queued') return;
       const result = await bench.result(out.jobId);
@@ -114,14 +89,7 @@ for (const backend of BACKENDS) {
       bench.server.clearRequests();
       bench.server.latency(200);
       const entry = await bench.entry({ ...ARTICLE, title: `${ARTICLE.title} (dedupe)` });
-      const ask = () =>
-        requestAiTask({
-          runtime: bench.runtime,
-          actor: bench.editor,
-          tenantId: bench.tenantId,
-          entryId: entry.id,
-          task: 'titles',
-        });
+      const ask = () => bench.ask(entry.id, 'titles');
       const [a, b] = await Promise.all([ask(), ask()]);
       assert.equal(a.kind, 'queued');
       assert.equal(b.kind, 'queued');
@@ -145,13 +113,7 @@ for (const backend of BACKENDS) {
       await setFlag(bench, 'seo', { model: 'gpt-4o-mini', fallbackModel: 'galley-local-1' });
       await bench.server.down();
       const down = await bench.entry({ ...ARTICLE, title: `${ARTICLE.title} (down)` });
-      const a = await requestAiTask({
-        runtime: bench.runtime,
-        actor: bench.editor,
-        tenantId: bench.tenantId,
-        entryId: down.id,
-        task: 'seo',
-      });
+      const a = await bench.ask(down.id, 'seo');
       assert.equal(a.kind, 'queued');
       if (a.kind !== 'queued') return;
       const r1 = await bench.result(a.jobId);
@@ -162,13 +124,7 @@ for (const backend of BACKENDS) {
 
       bench.server.latency(TEST_TIMEOUT_MS * 10);
       const slow = await bench.entry({ ...ARTICLE, title: `${ARTICLE.title} (slow)` });
-      const b = await requestAiTask({
-        runtime: bench.runtime,
-        actor: bench.editor,
-        tenantId: bench.tenantId,
-        entryId: slow.id,
-        task: 'seo',
-      });
+      const b = await bench.ask(slow.id, 'seo');
       assert.equal(b.kind, 'queued');
       if (b.kind !== 'queued') return;
       const r2 = await bench.result(b.jobId);
@@ -201,17 +157,7 @@ for (const backend of BACKENDS) {
       const entries = await Promise.all(
         Array.from({ length: 100 }, (_, i) => bench.entry({ ...ARTICLE, title: `${ARTICLE.title} ${i}` })),
       );
-      const outcomes = await Promise.all(
-        entries.map((e) =>
-          requestAiTask({
-            runtime: bench.runtime,
-            actor: bench.editor,
-            tenantId: bench.tenantId,
-            entryId: e.id,
-            task: 'tags',
-          }),
-        ),
-      );
+      const outcomes = await Promise.all(entries.map((e) => bench.ask(e.id, 'tags')));
       const results = await Promise.all(
         outcomes.map((o) => (o.kind === 'queued' ? bench.result(o.jobId, 60_000) : Promise.resolve(o.result))),
       );

@@ -13,7 +13,7 @@
  */
 import { appendEvent } from '../../data/events/eventLog.ts';
 import type { Job, JobHandler } from '../../data/queue/port.ts';
-import { recordCall } from '../audit/callRecorder.ts';
+import { type CallRecord, callRecordOf, recordCall } from '../audit/callRecorder.ts';
 import type { BudgetCaps, Reservation } from '../budgets/budgetGuard.ts';
 import type { TenantAiSettings } from '../budgets/tenantAiSettings.ts';
 import type { PromptVersion } from '../prompts/promptVersion.ts';
@@ -114,28 +114,11 @@ export function createModelCallHandler(
     const settings = await runtime.settings.get(payload.tenantId);
     const caps: BudgetCaps = { tokens: settings.monthlyTokenCap, costMicros: settings.monthlyCostCapMicros };
     const admission = await admit(runtime, payload, prompt, settings, caps);
-    const audit = async (status: AiCallStatus, fields: Partial<Parameters<typeof recordCall>[1]> = {}) => {
-      await recordCall(store, {
-        tenantId: payload.tenantId,
-        userId: payload.userId,
-        task: payload.task,
-        ...(payload.entryId === undefined ? {} : { entryId: payload.entryId }),
-        flagVariant: payload.flagVariant,
-        promptHash: payload.promptHash,
-        requestedModel: payload.model,
-        model: payload.model,
-        inputHash: payload.inputHash,
-        callKey: payload.callKey,
-        jobId: job.id,
-        inputTokens: 0,
-        outputTokens: 0,
-        costMicros: 0,
-        latencyMs: performance.now() - started,
-        cacheHit: false,
-        shadow: payload.shadow,
-        status,
-        ...fields,
-      });
+    const audit = async (status: AiCallStatus, fields: Partial<CallRecord> = {}) => {
+      await recordCall(
+        store,
+        callRecordOf(payload, status, { jobId: job.id, latencyMs: performance.now() - started, ...fields }),
+      );
     };
     const tier = settings.tier;
 

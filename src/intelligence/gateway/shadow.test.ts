@@ -15,7 +15,6 @@ import { runEvalSession } from '../evals/evalSession.ts';
 import { loadThresholds } from '../evals/thresholds.ts';
 import { aiFlagKey } from '../flags/definition.ts';
 import { registerPromptSources } from '../prompts/promptRegistrar.ts';
-import { requestAiTask } from './aiTaskRequester.ts';
 import { AI_CALL_QUEUE } from './modelCallJob.ts';
 import { promotePrompt } from './promptPromoter.ts';
 import { shadowParity } from './shadowParity.ts';
@@ -49,15 +48,7 @@ for (const backend of BACKENDS) {
           title: `${label} story ${i}: council approves the harbour tram line`,
           body: `The council approved the tram line on day ${i}. Construction starts in 2027. It will cost 240 million euros. Residents welcomed the decision.`,
         });
-        const out = await requestAiTask({
-          runtime: bench.runtime,
-          actor: bench.editor,
-          tenantId: bench.tenantId,
-          entryId: entry.id,
-          task: 'summary',
-        });
-        assert.equal(out.kind, 'queued');
-        if (out.kind === 'queued') await bench.result(out.jobId);
+        assert.equal((await bench.answer(entry.id, 'summary')).status, 'ok');
       }
       for (;;) {
         const stats = await bench.plane.queue.stats(AI_CALL_QUEUE);

@@ -18,6 +18,7 @@ import type { Principal } from '../../experience/auth/principal.ts';
 import { createMetrics, type GalleyMetrics } from '../../ops/metrics/registry.ts';
 import type { TaskName } from '../tasks.ts';
 import { type AiRuntime, type AiRuntimeLease, acquireAiRuntime } from './aiRuntime.ts';
+import { type AiTaskOutcome, requestAiTask } from './aiTaskRequester.ts';
 import { createModelCallHandler } from './modelCaller.ts';
 import { AI_CALL_QUEUE, type ModelCallResult } from './modelCallJob.ts';
 
@@ -46,6 +47,10 @@ export interface AiBench {
   }): Worker;
   /** An article in the bench tenant written by the editor. */
   entry(fields: { title: string; body?: string; tags?: string[] }): Promise<Entry>;
+  /** The editor asks for `task` on entry `entryId` (requestAiTask). */
+  ask(entryId: string, task: string): Promise<AiTaskOutcome>;
+  /** Asks, then waits for the answer (memoized or queued). */
+  answer(entryId: string, task: string, timeoutMs?: number): Promise<ModelCallResult>;
   /** Waits for a job to finish and returns its result. */
   result(jobId: string, timeoutMs?: number): Promise<ModelCallResult>;
   cleanup(): Promise<void>;
@@ -75,6 +80,20 @@ export async function openAiBench(backend: Backend, settings: Partial<Config> = 
   const editor = buildPrincipal({ tenantId: tenant.id, role: 'editor' });
   const workers: Worker[] = [];
   const runtime = lease.runtime;
+  const ask = (entryId: string, task: string): Promise<AiTaskOutcome> =>
+    requestAiTask({ runtime, actor: editor, tenantId: tenant.id, entryId, task });
+  const result = async (jobId: string, timeoutMs = 15_000): Promise<ModelCallResult> => {
+    const check = async () => {
+      const s = await plane.queue.status(jobId);
+      return s !== undefined && ['completed', 'failed', 'cancelled'].includes(s.state);
+    };
+    const done = await runtime.completions.wait(jobId, check, { timeoutMs, pollMs: 100 });
+    const status = await plane.queue.status<ModelCallResult>(jobId);
+    if (!done || status?.result === undefined) {
+      throw new Error(`job ${jobId} did not finish: ${JSON.stringify(status)}`);
+    }
+    return status.result;
+  };
   return {
     backend,
     test,
@@ -96,21 +115,15 @@ export async function openAiBench(backend: Backend, settings: Partial<Config> = 
       workers.push(worker);
       return worker;
     },
+    ask,
+    async answer(entryId, task, timeoutMs) {
+      const outcome = await ask(entryId, task);
+      return outcome.kind === 'done' ? outcome.result : result(outcome.jobId, timeoutMs);
+    },
     entry(fields) {
       return buildEntry(test.store, { tenantId: tenant.id, actor: editor, fields });
     },
-    async result(jobId, timeoutMs = 15_000) {
-      const check = async () => {
-        const s = await plane.queue.status(jobId);
-        return s !== undefined && ['completed', 'failed', 'cancelled'].includes(s.state);
-      };
-      const done = await runtime.completions.wait(jobId, check, { timeoutMs, pollMs: 100 });
-      const status = await plane.queue.status<ModelCallResult>(jobId);
-      if (!done || status?.result === undefined) {
-        throw new Error(`job ${jobId} did not finish: ${JSON.stringify(status)}`);
-      }
-      return status.result;
-    },
+    result,
     async cleanup() {
       await Promise.allSettled(workers.map((w) => w.close(1_000)));
       await lease.release();
