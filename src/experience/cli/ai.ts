@@ -4,7 +4,7 @@
  *   galley usage --tenant <slug> [--month yyyy-mm] [--json]
  *   galley ai calls --tenant <slug> [--limit n] [--task t] [--json]
  *   galley ai settings --tenant <slug> [--token-cap n|default] [--cost-cap usd|none] [--at-cap fallback|refuse]
- *                      [--redact-pii true|false] [--tier free|standard|enterprise]
+ *                      [--redact-pii true|false] [--record-content true|false] [--tier free|standard|enterprise]
  *
  * `usage` prints tokens and cost this month against the caps (with the 80 %/95 % warnings) and the breakdown per
  * task and model. Applies pending migrations first. Exit codes: 0 success, 1 failure, 2 bad usage.
@@ -26,7 +26,7 @@ const USAGE = [
   'usage: galley usage --tenant <slug> [--month yyyy-mm] [--json]',
   '       galley ai calls --tenant <slug> [--limit n] [--task t] [--json]',
   '       galley ai settings --tenant <slug> [--token-cap n|default] [--cost-cap usd|none] [--at-cap fallback|refuse]',
-  '                          [--redact-pii true|false] [--tier free|standard|enterprise]',
+  '                          [--redact-pii true|false] [--record-content true|false] [--tier free|standard|enterprise]',
 ].join('\n');
 
 const OPTIONS = {
@@ -39,6 +39,7 @@ const OPTIONS = {
   'cost-cap': { type: 'string' },
   'at-cap': { type: 'string' },
   'redact-pii': { type: 'string' },
+  'record-content': { type: 'string' },
   tier: { type: 'string' },
 } as const;
 
@@ -137,6 +138,11 @@ function settingsChange(values: Values): AiSettingsChange {
   if (redact !== undefined) {
     if (redact !== 'true' && redact !== 'false') throw new UsageError('--redact-pii is true or false');
     change.redactPii = redact === 'true';
+  }
+  const record = values['record-content'];
+  if (record !== undefined) {
+    if (record !== 'true' && record !== 'false') throw new UsageError('--record-content is true or false');
+    change.recordContent = record === 'true';
   }
   const tier = values.tier;
   if (tier !== undefined) {

@@ -22,6 +22,8 @@ export interface AiSettingsChange {
   readonly monthlyCostCapUsd?: number | null;
   readonly atCap?: 'fallback' | 'refuse';
   readonly redactPii?: boolean;
+  /** Record prompts and outputs on model-call trace spans (off by default). */
+  readonly recordContent?: boolean;
 }
 
 /** Input of updateAiSettings. */
@@ -61,6 +63,8 @@ export async function updateAiSettings(props: AiSettingsUpdateProps): Promise<vo
             : Math.round(change.monthlyCostCapUsd * 1e6),
       at_cap: change.atCap ?? current?.at_cap ?? 'fallback',
       redact_pii: change.redactPii === undefined ? Number(current?.redact_pii ?? 0) : change.redactPii ? 1 : 0,
+      record_content:
+        change.recordContent === undefined ? Number(current?.record_content ?? 0) : change.recordContent ? 1 : 0,
       updated_at: new Date().toISOString(),
     };
     await trx

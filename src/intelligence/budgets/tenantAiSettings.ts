@@ -23,6 +23,8 @@ export interface TenantAiSettings {
   readonly atCap: 'fallback' | 'refuse';
   /** Redact PII from inputs before they reach an external provider. */
   readonly redactPii: boolean;
+  /** The tenant opted in to recording prompts and outputs on model-call spans (off by default). */
+  readonly recordContent: boolean;
 }
 
 /** Reads settings through a per-process cache. */
@@ -52,6 +54,7 @@ export function createTenantAiSettingsReader(store: Store, config: Config): Tena
         monthlyCostCapMicros: Number(row?.monthly_cost_cap_micros ?? 0),
         atCap: row?.at_cap ?? 'fallback',
         redactPii: Number(row?.redact_pii ?? 0) === 1,
+        recordContent: Number(row?.record_content ?? 0) === 1,
       });
       cache.set(tenantId, settings);
       return settings;

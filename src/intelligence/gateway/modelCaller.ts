@@ -146,6 +146,7 @@ export function createModelCallHandler(
         prompt,
         input: payload.input,
         redactPii: settings.redactPii,
+        recordContent: settings.recordContent,
         signal: attemptSignal,
         span: spanInfo,
       }).then((r) => ({ ...r, model }));

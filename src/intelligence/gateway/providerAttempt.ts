@@ -22,6 +22,8 @@ export interface AttemptProps {
   readonly input: TaskInput;
   /** Redact PII before an external provider sees the input. */
   readonly redactPii: boolean;
+  /** The tenant opted in to message content on the span. */
+  readonly recordContent: boolean;
   readonly signal: AbortSignal;
   /** Span attributes that are not the model's. */
   readonly span: { readonly flagVariant: string; readonly tenantTier: string; readonly promptLabel: string };
@@ -71,12 +73,14 @@ export async function attemptCall(props: AttemptProps): Promise<AttemptResult> {
       promptHash: props.prompt.hash,
       flagVariant: props.span.flagVariant,
       tenantTier: props.span.tenantTier,
+      recordContent: props.recordContent,
     },
     async (span) => {
+      const messages = renderPrompt(props.prompt, input);
       const response = await props.provider.complete({
         model: props.info.id,
         task: props.task,
-        messages: renderPrompt(props.prompt, input),
+        messages,
         input,
         params: props.prompt.params,
         outputSchema: props.prompt.outputSchema,
@@ -88,6 +92,7 @@ export async function attemptCall(props: AttemptProps): Promise<AttemptResult> {
         outputTokens: response.usage.outputTokens,
         finishReason: response.finishReason,
       });
+      span.setContent(messages, [{ role: 'assistant', content: response.text }]);
       if (response.finishReason === 'length') throw new InvalidOutputError(`${props.task}: the output was truncated`);
       if (response.finishReason === 'content_filter') {
         throw new InvalidOutputError(`${props.task}: the provider filtered the output`);

@@ -63,6 +63,8 @@ export interface AiTenantSettingsTable {
   monthly_cost_cap_micros: number | null;
   at_cap: 'fallback' | 'refuse';
   redact_pii: number;
+  /** 1 when the tenant opted in to message content in traces (migration 0019); null or 0 = never recorded. */
+  record_content: number | null;
   updated_at: string;
 }
 

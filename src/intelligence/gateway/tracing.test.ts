@@ -18,6 +18,7 @@ import { openVerifyHarness, type VerifyHarness } from '../../experience/auth/ver
 import { createMetrics, type GalleyMetrics } from '../../ops/metrics/registry.ts';
 import { traceDataPlane } from '../../ops/tracing/dataPlaneTracing.ts';
 import { startTracing, type Tracing } from '../../ops/tracing/tracing.ts';
+import { updateAiSettings } from '../budgets/aiSettingsUpdater.ts';
 import { PROMPTS_DIR } from './testing.ts';
 import { AI_CALL_WORKER } from './workerRegistration.ts';
 
@@ -31,6 +32,8 @@ let metrics: GalleyMetrics;
 let worker: Worker;
 let token: string;
 let url: string;
+let optedInToken: string;
+let optedInUrl: string;
 
 before(async () => {
   store = await openTestStore('embedded');
@@ -57,6 +60,17 @@ before(async () => {
   });
   token = await harness.mint({ claims: { sub: 'user-editor', tid: tenant.id, role: 'editor' } });
   url = `/api/v1/tenants/${tenant.slug}/entries/${entry.id}/ai/summary`;
+  // A second tenant opted in to message content on its model-call spans.
+  const optedIn = await buildTenant(store.store.db);
+  await buildArticleType(store.store, optedIn.id);
+  await updateAiSettings({ store: store.store, tenantId: optedIn.id, change: { recordContent: true } });
+  const other = await buildEntry(store.store, {
+    tenantId: optedIn.id,
+    actor: buildPrincipal({ tenantId: optedIn.id, subject: 'user-editor' }),
+    fields: { title: 'Opted in', body: 'The harbour ferry returns in May. Tickets cost 3 euros.' },
+  });
+  optedInToken = await harness.mint({ claims: { sub: 'user-editor', tid: optedIn.id, role: 'editor' } });
+  optedInUrl = `/api/v1/tenants/${optedIn.slug}/entries/${other.id}/ai/summary`;
 });
 
 after(async () => {
@@ -103,5 +117,26 @@ test('one trace links the AI route → queue → ai.call worker → model call, 
   assert.equal(call.attributes['galley.flag.variant'], 'default');
   assert.equal(call.attributes['galley.tenant.tier'], 'standard');
   // No message content is recorded.
+  assert.ok(!JSON.stringify(receiver.spans).includes('Construction starts in 2027'));
+});
+
+test('message content is recorded only for a tenant that opted in', async () => {
+  const response = await app.inject({
+    method: 'POST',
+    url: optedInUrl,
+    headers: { authorization: `Bearer ${optedInToken}` },
+  });
+  assert.equal(response.statusCode, 202, response.body);
+  const recorded = (spans: readonly { attributes: Readonly<Record<string, unknown>> }[]) =>
+    spans.some((s) => String(s.attributes['gen_ai.input.messages'] ?? '').includes('harbour ferry returns'));
+  await receiver.waitFor((spans) => {
+    if (!recorded(spans)) void tracing.flush();
+    return recorded(spans);
+  }, 20_000);
+  const call = receiver.spans.find((s) =>
+    String(s.attributes['gen_ai.input.messages'] ?? '').includes('harbour ferry'),
+  );
+  assert.ok(String(call?.attributes['gen_ai.output.messages']).includes('assistant'));
+  // The first tenant's spans still carry none.
   assert.ok(!JSON.stringify(receiver.spans).includes('Construction starts in 2027'));
 });

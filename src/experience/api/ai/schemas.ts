@@ -132,6 +132,7 @@ export const SettingsBody = Type.Object(
     monthlyCostCapUsd: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
     atCap: Type.Optional(Type.Union([Type.Literal('fallback'), Type.Literal('refuse')])),
     redactPii: Type.Optional(Type.Boolean()),
+    recordContent: Type.Optional(Type.Boolean({ description: 'Record prompts and outputs on model-call trace spans' })),
   },
   { additionalProperties: false, minProperties: 1 },
 );
