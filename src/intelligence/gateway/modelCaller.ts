@@ -165,7 +165,11 @@ export function createModelCallHandler(
     }
     let status: 'ok' | 'fallback' = admission.skipped === undefined ? 'ok' : 'fallback';
     if (answer === undefined) {
-      const fallback = payload.fallbackModel === admission.model ? LOCAL_MODEL : payload.fallbackModel;
+      // Past the bucket or the budget only the local model may answer; otherwise the flag's fallback model.
+      const fallback =
+        admission.skipped !== undefined || payload.fallbackModel === admission.model
+          ? LOCAL_MODEL
+          : payload.fallbackModel;
       status = 'fallback';
       try {
         answer = await attempt(fallback, deadline);

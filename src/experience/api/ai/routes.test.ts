@@ -25,12 +25,12 @@ for (const backend of BACKENDS) {
     let api: ContentApiBench;
     let worker: Worker;
     let entryId: string;
+    const workerConfig = loadConfig({}, { aiTenantTokensPerMinute: 0 });
     const slug = () => api.tenant.slug;
 
     before(async () => {
       api = await openContentApiBench(backend);
-      const config = loadConfig({}, { aiTenantTokensPerMinute: 0 });
-      worker = AI_CALL_WORKER.start(api.bench.plane, { config, metrics: api.bench.metrics });
+      worker = AI_CALL_WORKER.start(api.bench.plane, { config: workerConfig, metrics: api.bench.metrics });
       const created = await api.call('POST', `${slug()}/entries`, { body: ARTICLE });
       assert.equal(created.statusCode, 201, created.body);
       entryId = created.json<{ id: string }>().id;
@@ -72,6 +72,22 @@ for (const backend of BACKENDS) {
       const again = await api.call('POST', `${slug()}/entries/${entryId}/ai/summary`);
       assert.equal(again.statusCode, 200, again.body);
       assert.equal(again.json<{ status: string }>().status, 'done');
+    });
+
+    test('the event stream waits for a job that has not run yet', async () => {
+      await worker.close(1_000);
+      const queued = await api.call('POST', `${slug()}/entries/${entryId}/ai/seo`);
+      assert.equal(queued.statusCode, 202, queued.body);
+      const job = queued.json<{ job: { events: string } }>().job;
+      const stream = api.app.inject({
+        method: 'GET',
+        url: job.events,
+        headers: { authorization: `Bearer ${await api.token()}` },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      worker = AI_CALL_WORKER.start(api.bench.plane, { config: workerConfig, metrics: api.bench.metrics });
+      const response = await stream;
+      assert.match(response.body, /: waiting\n\nevent: completed\n/);
     });
 
     test('usage, audit and settings', async () => {

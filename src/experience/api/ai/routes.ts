@@ -161,7 +161,8 @@ export const aiRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { con
       });
       reply.raw.write(': waiting\n\n');
       const gone = new AbortController();
-      request.raw.once('close', () => gone.abort());
+      // The response's close fires when the client goes away (the request's fires once its body is read).
+      reply.raw.once('close', () => gone.abort());
       const finished = await rt.completions.wait(request.params.job, async () => isFinished(await read()), {
         timeoutMs: EVENT_STREAM_WAIT_MS,
         signal: gone.signal,
