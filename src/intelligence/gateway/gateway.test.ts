@@ -134,6 +134,15 @@ for (const backend of BACKENDS) {
       await setFlag(bench, 'seo', {});
     });
 
+    test('a flag naming a model whose provider is not configured falls back instead of failing the job', async () => {
+      await setFlag(bench, 'titles', { model: 'claude-haiku-4-5' });
+      const entry = await bench.entry({ ...ARTICLE, title: `${ARTICLE.title} (unconfigured)` });
+      const result = await bench.answer(entry.id, 'titles');
+      assert.equal(result.status, 'fallback');
+      assert.equal(result.model, 'galley-local-1');
+      await setFlag(bench, 'titles', {});
+    });
+
     test('100 concurrent calls at 99 % of the cap never settle past it', async () => {
       const cap = 100_000;
       await aiDb(bench.test.store.db)

@@ -17,7 +17,7 @@ import { type CallRecord, callRecordOf, recordCall } from '../audit/callRecorder
 import type { BudgetCaps, Reservation } from '../budgets/budgetGuard.ts';
 import type { TenantAiSettings } from '../budgets/tenantAiSettings.ts';
 import type { PromptVersion } from '../prompts/promptVersion.ts';
-import { costUsd } from '../providers/models.ts';
+import { costUsd, type ModelInfo } from '../providers/models.ts';
 import { TASK_POLICIES, type TaskName, type TaskOutput } from '../tasks.ts';
 import type { AiRuntime } from './aiRuntime.ts';
 import { type ModelCallPayload, type ModelCallResult, parseModelCallPayload } from './modelCallJob.ts';
@@ -68,7 +68,13 @@ async function admit(
   settings: TenantAiSettings,
   caps: BudgetCaps,
 ): Promise<Admission> {
-  const { info } = runtime.providers.forModel(payload.model);
+  let info: ModelInfo;
+  try {
+    info = runtime.providers.forModel(payload.model).info;
+  } catch {
+    // An unknown model or an unconfigured provider: nothing to reserve; the attempt fails and falls back.
+    return { model: payload.model };
+  }
   const inputTokens = estimateInputTokens(prompt, payload.input);
   const tokens = inputTokens + prompt.params.maxOutputTokens;
   const perMinute = runtime.config.aiTenantTokensPerMinute;
