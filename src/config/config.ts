@@ -7,6 +7,9 @@ import { ConfigError, type Role, SETTINGS } from './settings.ts';
 
 export { ConfigError } from './settings.ts';
 
+/** The prompt sources shipped with Galley (the repository's prompts/ folder). */
+const INSTALLED_PROMPTS_DIR = path.resolve(import.meta.dirname, '../../prompts');
+
 /** Which adapters a process uses: embedded (SQLite, in-process) or distributed (PostgreSQL + Redis). */
 export type Mode = 'embedded' | 'distributed';
 
@@ -140,7 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     aiTenantTokensPerMinute: s.aiTenantTokensPerMinute.parse(env[s.aiTenantTokensPerMinute.env]),
     aiMemoTtlSeconds: s.aiMemoTtlSeconds.parse(env[s.aiMemoTtlSeconds.env]),
     aiJudgeModel: s.aiJudgeModel.parse(env[s.aiJudgeModel.env]),
-    promptsDir: path.resolve(s.promptsDir.parse(env[s.promptsDir.env]) ?? './prompts'),
+    promptsDir: path.resolve(s.promptsDir.parse(env[s.promptsDir.env]) ?? INSTALLED_PROMPTS_DIR),
     otlpEndpoint: s.otlpEndpoint.parse(env[s.otlpEndpoint.env]),
     traceRingSize: s.traceRingSize.parse(env[s.traceRingSize.env]),
     ...overrides,

@@ -341,7 +341,11 @@ export const SETTINGS = Object.freeze({
     'Model that grades `llm-rubric` eval assertions; unset: those assertions are skipped with a visible notice.',
     undefined,
   ),
-  promptsDir: text('GALLEY_PROMPTS_DIR', 'Folder of prompt sources registered as versions at start-up.', './prompts'),
+  promptsDir: text(
+    'GALLEY_PROMPTS_DIR',
+    "Folder of prompt sources registered as versions at start-up; unset: the installation's own prompts/ folder (whatever the working directory).",
+    undefined,
+  ),
   otlpEndpoint: url(
     'OTEL_EXPORTER_OTLP_ENDPOINT',
     'OTLP/HTTP collector base URL (traces go to <url>/v1/traces); unset: spans are kept in an in-memory ring that `galley traces` dumps.',
