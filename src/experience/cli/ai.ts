@@ -9,6 +9,7 @@
  * `usage` prints tokens and cost this month against the caps (with the 80 %/95 % warnings) and the breakdown per
  * task and model. Applies pending migrations first. Exit codes: 0 success, 1 failure, 2 bad usage.
  */
+
 import { parseArgs } from 'node:util';
 import type { Config } from '../../config/config.ts';
 import type { DataPlane } from '../../data/dataPlane.ts';
@@ -19,6 +20,7 @@ import { type AiSettingsChange, TENANT_TIERS, updateAiSettings } from '../../int
 import { type AiUsage, readAiUsage } from '../../intelligence/budgets/aiUsageReader.ts';
 import { createBudgetGuard } from '../../intelligence/budgets/budgetGuard.ts';
 import { createTenantAiSettingsReader } from '../../intelligence/budgets/tenantAiSettings.ts';
+import { tenantIdForSlug } from './tenantArg.ts';
 
 type Out = (line: string) => void;
 
@@ -52,9 +54,7 @@ class UsageError extends Error {}
 
 async function tenantId(plane: DataPlane, slug: string | undefined): Promise<string> {
   if (slug === undefined || slug === '') throw new UsageError('--tenant is required');
-  const row = await plane.store.db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst();
-  if (row === undefined) throw new Error(`no tenant "${slug}"`);
-  return row.id;
+  return tenantIdForSlug(plane.store, slug);
 }
 
 function percent(ratio: number): string {

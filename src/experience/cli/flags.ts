@@ -14,6 +14,7 @@
  * processes apply them within a second (on embedded, a server in another process within its store poll, ~3 s).
  * Applies pending migrations first (like `galley seed`). Exit codes: 0 success, 1 failure, 2 bad usage.
  */
+
 import { parseArgs } from 'node:util';
 import type { Config } from '../../config/config.ts';
 import type { DataPlane } from '../../data/dataPlane.ts';
@@ -26,6 +27,7 @@ import { withDefaultValue, withoutRule, withRule } from '../../intelligence/flag
 import { editFlag } from '../../intelligence/flags/flagEditor.ts';
 import { type FlagRecord, flagHistory, getFlag, listFlags } from '../../intelligence/flags/flagQueries.ts';
 import type { FlagSetResult } from '../../intelligence/flags/flagSetter.ts';
+import { tenantIdForSlug } from './tenantArg.ts';
 
 const USAGE = [
   'usage: galley flags list',
@@ -87,11 +89,7 @@ function valuePatch(values: Values): AiFlagValuePatch {
 
 async function tenantIds(store: Store, slugs: readonly string[]): Promise<string[]> {
   const ids: string[] = [];
-  for (const slug of slugs) {
-    const tenant = await store.db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst();
-    if (tenant === undefined) throw new Error(`no tenant "${slug}"`);
-    ids.push(tenant.id);
-  }
+  for (const slug of slugs) ids.push(await tenantIdForSlug(store, slug));
   return ids;
 }
 

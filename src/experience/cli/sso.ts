@@ -10,6 +10,7 @@
  * listings. The redirect URI to register at the upstream is printed by `add`. Applies pending migrations first
  * (like `galley seed`). Exit codes: 0 success, 1 failure, 2 bad usage.
  */
+
 import { parseArgs } from 'node:util';
 import type { Config } from '../../config/config.ts';
 import { migrateToLatest } from '../../data/migrations/migrator.ts';
@@ -19,6 +20,7 @@ import { MEMBER_ROLES, type MemberRole } from '../../data/store/schema.ts';
 import { loadSecret } from '../auth/secrets.ts';
 import { addSsoProvider, listSsoProviders, removeSsoProvider } from '../auth/sso/ssoProviders.ts';
 import { SSO_CALLBACK_PATH } from '../auth/sso/ssoRoutes.ts';
+import { tenantIdForSlug } from './tenantArg.ts';
 
 const USAGE = [
   'usage: galley sso add --tenant <slug> --name <name> --issuer <url> --client-id <id> --client-secret <secret|->',
@@ -57,12 +59,6 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').trim();
 }
 
-async function tenantId(store: Store, slug: string): Promise<string> {
-  const tenant = await store.db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst();
-  if (tenant === undefined) throw new Error(`no tenant "${slug}"`);
-  return tenant.id;
-}
-
 async function add(store: Store, config: Config, values: Values, out: Out): Promise<number> {
   const role = values.role;
   if (role !== undefined && !(MEMBER_ROLES as readonly string[]).includes(role)) {
@@ -72,7 +68,7 @@ async function add(store: Store, config: Config, values: Values, out: Out): Prom
   const provider = await addSsoProvider({
     db: store.db,
     secret: loadSecret(config),
-    tenantId: await tenantId(store, need(values, 'tenant')),
+    tenantId: await tenantIdForSlug(store, need(values, 'tenant')),
     name: need(values, 'name'),
     issuer: need(values, 'issuer'),
     clientId: need(values, 'client-id'),
@@ -87,7 +83,7 @@ async function add(store: Store, config: Config, values: Values, out: Out): Prom
 }
 
 async function list(store: Store, values: Values, out: Out): Promise<number> {
-  const providers = await listSsoProviders(store, await tenantId(store, need(values, 'tenant')));
+  const providers = await listSsoProviders(store, await tenantIdForSlug(store, need(values, 'tenant')));
   for (const p of providers) {
     const domains = p.domains.length === 0 ? '(none)' : p.domains.join(',');
     out(`${p.id}  ${p.name}  issuer=${p.issuer}  client_id=${p.clientId}  domains=${domains}  role=${p.defaultRole}`);
@@ -100,7 +96,7 @@ async function remove(store: Store, values: Values, out: Out): Promise<number> {
   const id = need(values, 'id');
   await removeSsoProvider({
     db: store.db,
-    tenantId: await tenantId(store, need(values, 'tenant')),
+    tenantId: await tenantIdForSlug(store, need(values, 'tenant')),
     providerId: id,
     actor: 'system',
   });

@@ -19,6 +19,7 @@ import { migrateToLatest } from '../../data/migrations/migrator.ts';
 import { openDataPlane } from '../../data/openDataPlane.ts';
 import { openConfiguredStore } from '../../data/store/openStore.ts';
 import type { Store } from '../../data/store/port.ts';
+import { tenantIdForSlug } from './tenantArg.ts';
 
 const USAGE = [
   'usage: galley webhooks list --tenant <slug>',
@@ -45,14 +46,8 @@ function need(values: Values, name: keyof typeof OPTIONS): string {
   return value;
 }
 
-async function tenantId(store: Store, slug: string): Promise<string> {
-  const tenant = await store.db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst();
-  if (tenant === undefined) throw new Error(`no tenant "${slug}"`);
-  return tenant.id;
-}
-
 async function list(store: Store, values: Values, out: Out): Promise<number> {
-  const hooks = await listWebhooks(store.db, await tenantId(store, need(values, 'tenant')));
+  const hooks = await listWebhooks(store.db, await tenantIdForSlug(store, need(values, 'tenant')));
   for (const h of hooks) {
     const state = h.disabledAt === null ? 'enabled' : `disabled (${h.disabledReason ?? 'no reason'})`;
     out(`${h.id}  ${h.url}  events=${h.events.join(',')}  ${state}  created=${h.createdAt}`);
@@ -71,7 +66,7 @@ function attemptLine(a: WebhookDeliveryAttempt): string {
 async function deliveries(store: Store, values: Values, out: Out): Promise<number> {
   const limit = values.limit === undefined ? 20 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new UsageError('--limit must be 1–100');
-  const tenant = await tenantId(store, need(values, 'tenant'));
+  const tenant = await tenantIdForSlug(store, need(values, 'tenant'));
   const hooks =
     values.webhook === undefined
       ? await listWebhooks(store.db, tenant)
