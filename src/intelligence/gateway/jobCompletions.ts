@@ -5,6 +5,7 @@
  * only delays them.
  */
 import type { Kv } from '../../data/kv/port.ts';
+import type { JobState, JobStatus, Queue } from '../../data/queue/port.ts';
 
 /** The kv channel of job completion notices. */
 export const AI_JOBS_CHANNEL = 'ai:jobs';
@@ -80,4 +81,25 @@ export async function openJobCompletions(kv: Kv): Promise<JobCompletions> {
       await unsubscribe();
     },
   };
+}
+
+/** Final states of a queued job. */
+const FINAL_STATES: ReadonlySet<JobState> = new Set<JobState>(['completed', 'failed', 'cancelled']);
+
+/**
+ * Waits (completion notices first, the queue's status as a backstop every `pollMs`) until `jobId` reaches a final
+ * state or `timeoutMs` passes; resolves with its status then (possibly still unfinished after a timeout).
+ */
+export async function waitForJob<R>(
+  queue: Queue,
+  completions: JobCompletions,
+  jobId: string,
+  options: WaitOptions,
+): Promise<JobStatus<R> | undefined> {
+  const finished = async () => {
+    const status = await queue.status(jobId);
+    return status !== undefined && FINAL_STATES.has(status.state);
+  };
+  await completions.wait(jobId, finished, options);
+  return queue.status<R>(jobId);
 }

@@ -43,7 +43,8 @@ function resultOf(stored: StoredResult, status: 'ok' | 'fallback'): ModelCallRes
   return {
     status,
     task: stored.task,
-    output: JSON.parse(stored.text.slice(stored.text.indexOf('{'), stored.text.lastIndexOf('}') + 1)),
+    // Stored texts are the JSON of a parsed, schema-valid output (the raw model text is never stored).
+    output: JSON.parse(stored.text) as unknown,
     model: stored.model,
     promptHash: stored.promptHash,
     usage: stored.usage,

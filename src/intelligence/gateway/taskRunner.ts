@@ -14,6 +14,7 @@ import { createMetrics } from '../../ops/metrics/registry.ts';
 import { TASK_POLICIES } from '../tasks.ts';
 import { acquireAiRuntime } from './aiRuntime.ts';
 import { enqueueCall, prepareCall } from './callPreparer.ts';
+import { waitForJob } from './jobCompletions.ts';
 import type { ModelCallResult } from './modelCallJob.ts';
 import type { RunSelection, TaskRun, TaskRunner } from './runner.ts';
 import { AI_CALL_WORKER } from './workerRegistration.ts';
@@ -87,17 +88,12 @@ export async function openGatewayTaskRunner(
     } catch (error) {
       return failed(error instanceof Error ? error.message : String(error));
     }
-    const finished = async () => {
-      const status = await plane.queue.status(jobId);
-      return status !== undefined && ['completed', 'failed', 'cancelled'].includes(status.state);
-    };
-    const done = await runtime.completions.wait(jobId, finished, {
+    const status = await waitForJob<ModelCallResult>(plane.queue, runtime.completions, jobId, {
       timeoutMs: TASK_POLICIES[task].timeoutMs + QUEUE_SLACK_MS,
       pollMs: 200,
     });
-    const status = await plane.queue.status<ModelCallResult>(jobId);
     const latencyMs = performance.now() - started;
-    if (!done || status?.result === undefined) return failed(status?.error ?? 'the job did not finish in time');
+    if (status?.result === undefined) return failed(status?.error ?? 'the job did not finish in time');
     const result = status.result;
     if (result.output === undefined) return { ...failed(result.error ?? result.status), latencyMs };
     return {

@@ -19,6 +19,7 @@ import { createMetrics, type GalleyMetrics } from '../../ops/metrics/registry.ts
 import type { TaskName } from '../tasks.ts';
 import { type AiRuntime, type AiRuntimeLease, acquireAiRuntime } from './aiRuntime.ts';
 import { type AiTaskOutcome, requestAiTask } from './aiTaskRequester.ts';
+import { waitForJob } from './jobCompletions.ts';
 import { createModelCallHandler } from './modelCaller.ts';
 import { AI_CALL_QUEUE, type ModelCallResult } from './modelCallJob.ts';
 
@@ -83,13 +84,11 @@ export async function openAiBench(backend: Backend, settings: Partial<Config> = 
   const ask = (entryId: string, task: string): Promise<AiTaskOutcome> =>
     requestAiTask({ runtime, actor: editor, tenantId: tenant.id, entryId, task });
   const result = async (jobId: string, timeoutMs = 15_000): Promise<ModelCallResult> => {
-    const check = async () => {
-      const s = await plane.queue.status(jobId);
-      return s !== undefined && ['completed', 'failed', 'cancelled'].includes(s.state);
-    };
-    const done = await runtime.completions.wait(jobId, check, { timeoutMs, pollMs: 100 });
-    const status = await plane.queue.status<ModelCallResult>(jobId);
-    if (!done || status?.result === undefined) {
+    const status = await waitForJob<ModelCallResult>(plane.queue, runtime.completions, jobId, {
+      timeoutMs,
+      pollMs: 100,
+    });
+    if (status?.result === undefined) {
       throw new Error(`job ${jobId} did not finish: ${JSON.stringify(status)}`);
     }
     return status.result;
