@@ -27,6 +27,7 @@ import { createModelCallHandler } from '../src/intelligence/gateway/modelCaller.
 import { AI_CALL_QUEUE, type ModelCallPayload } from '../src/intelligence/gateway/modelCallJob.ts';
 import { aiDb } from '../src/intelligence/gateway/tables.ts';
 import { PROMPTS_DIR } from '../src/intelligence/gateway/testing.ts';
+import { registerPromptSources } from '../src/intelligence/prompts/promptRegistrar.ts';
 import type { TaskName } from '../src/intelligence/tasks.ts';
 import { createMetrics } from '../src/ops/metrics/registry.ts';
 import { buildArticleType, buildEntry, buildPrincipal, buildTenant } from '../test/factories.ts';
@@ -58,6 +59,7 @@ const prefix = uniqueName('benchai');
 const plane = testPlane(backend, test.store, prefix);
 const config = loadConfig({}, { promptsDir: PROMPTS_DIR, aiTenantTokensPerMinute: 0, aiMonthlyTokenCap: 0 });
 const metrics = createMetrics({ collectDefault: false });
+await registerPromptSources({ store: test.store, dir: PROMPTS_DIR, actor: 'bench', kv: plane.kv });
 const lease = await acquireAiRuntime(plane, config, metrics);
 const { runtime } = lease;
 const tenant = await buildTenant(test.store.db);

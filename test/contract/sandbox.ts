@@ -18,6 +18,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import { openWebhookBench, TEST_MASTER_SECRET, type WebhookBench } from '../../src/content/webhooks/testing.ts';
 import type { MemberRole, TenantsTable } from '../../src/data/store/schema.ts';
 import { openVerifyHarness, type VerifyHarness } from '../../src/experience/auth/verify/testHarness.ts';
+import { registerPromptSources } from '../../src/intelligence/prompts/promptRegistrar.ts';
 import { buildArticleType, buildTenant } from '../factories.ts';
 import type { Backend } from '../support/backends.ts';
 
@@ -147,6 +148,8 @@ export async function openContractSandbox(backend: Backend): Promise<ContractSan
     {},
     { logLevel: 'silent', maxEventLoopDelayMs: 0, secret: TEST_MASTER_SECRET, webhooksAllowPrivate: true },
   );
+  // As `galley serve` does at start-up: the installed prompt sources register before the app serves AI tasks.
+  await registerPromptSources({ store: bench.store, dir: config.promptsDir, actor: 'test', kv: bench.plane.kv });
   const app = await buildApp(config, bench.plane, {
     logger: false,
     metrics: bench.metrics,

@@ -183,10 +183,12 @@ async function evaluate(config: Config, values: Parsed['values'], out: Out): Pro
   const plane = await openDataPlane(config);
   try {
     await migrateToLatest(plane.store);
+    // The runner registers the installed prompt sources first, so a --prompt-dir folder registered after it
+    // becomes a candidate and never production, even on a fresh store.
+    const gateway = await openGatewayTaskRunner(config, { plane });
     const { tasks, hashes } = await pinnedVersions(plane, values, plan.tasks);
     const model = values.model === undefined ? {} : { model: values.model };
     const label = values['prompt-label'] ?? 'production';
-    const gateway = await openGatewayTaskRunner(config, { plane });
     try {
       const result = await runEvalSession({
         ...plan,

@@ -1,7 +1,8 @@
 /**
  * Everything the gateway needs in one process, opened once per data plane and shared by the API routes and the
  * `ai.call` worker of that process: providers and the model registry, the prompt catalog, the flag service,
- * budgets, tenant settings, the memo and the job-completion hub. Reference-counted: the API and the worker each
+ * budgets, tenant settings, the memo and the job-completion hub. Prompt sources are registered by start-up
+ * (`galley serve`, the eval runner), not here: the runtime only reads versions and labels. Reference-counted: the API and the worker each
  * acquire it and release it when they close; the last release closes it.
  */
 import type { Config } from '../../config/config.ts';
@@ -13,7 +14,6 @@ import { createTenantAiSettingsReader, type TenantAiSettingsReader } from '../bu
 import { type FlagService, openFlagService } from '../flags/flagService.ts';
 import { createMemo, type Memo } from '../memo/memo.ts';
 import { createPromptCatalog, type PromptCatalog } from '../prompts/promptCatalog.ts';
-import { registerPromptSources } from '../prompts/promptRegistrar.ts';
 import { createLocalProvider } from '../providers/local/localProvider.ts';
 import { openProviders, type ProviderSet } from '../providers/openProviders.ts';
 import { type JobCompletions, openJobCompletions } from './jobCompletions.ts';
@@ -48,8 +48,6 @@ interface Shared {
 const SHARED = new WeakMap<DataPlane, Shared>();
 
 async function open(plane: DataPlane, config: Config, metrics: GalleyMetrics | undefined): Promise<AiRuntime> {
-  // Prompt sources register on start-up (idempotent across processes); labels then decide what serves.
-  await registerPromptSources({ store: plane.store, dir: config.promptsDir, actor: 'deploy', kv: plane.kv });
   const providers = openProviders(config, {
     local: createLocalProvider(),
     resilience: {},

@@ -11,6 +11,7 @@ import type { DataPlane } from '../../data/dataPlane.ts';
 import { migrateToLatest } from '../../data/migrations/migrator.ts';
 import { openDataPlane } from '../../data/openDataPlane.ts';
 import { createMetrics } from '../../ops/metrics/registry.ts';
+import { registerPromptSources } from '../prompts/promptRegistrar.ts';
 import { TASK_POLICIES } from '../tasks.ts';
 import { acquireAiRuntime } from './aiRuntime.ts';
 import { enqueueCall, prepareCall } from './callPreparer.ts';
@@ -47,6 +48,8 @@ export async function openGatewayTaskRunner(
 ): Promise<GatewayTaskRunner> {
   const plane = options.plane ?? (await openDataPlane(config));
   if (options.plane === undefined) await migrateToLatest(plane.store);
+  // Like `galley serve`, a runner is a start-up: the installed prompt sources register (idempotent).
+  await registerPromptSources({ store: plane.store, dir: config.promptsDir, actor: 'deploy', kv: plane.kv });
   const metrics = createMetrics({ collectDefault: false });
   const lease = await acquireAiRuntime(plane, config, metrics);
   const { runtime } = lease;

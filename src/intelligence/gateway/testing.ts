@@ -16,6 +16,7 @@ import type { DataPlane } from '../../data/dataPlane.ts';
 import type { Worker } from '../../data/queue/port.ts';
 import type { Principal } from '../../experience/auth/principal.ts';
 import { createMetrics, type GalleyMetrics } from '../../ops/metrics/registry.ts';
+import { registerPromptSources } from '../prompts/promptRegistrar.ts';
 import type { TaskName } from '../tasks.ts';
 import { type AiRuntime, type AiRuntimeLease, acquireAiRuntime } from './aiRuntime.ts';
 import { type AiTaskOutcome, requestAiTask } from './aiTaskRequester.ts';
@@ -75,6 +76,7 @@ export async function openAiBench(backend: Backend, settings: Partial<Config> = 
     },
   );
   const metrics = createMetrics({ collectDefault: false });
+  await registerPromptSources({ store: test.store, dir: PROMPTS_DIR, actor: 'test', kv: plane.kv });
   const lease: AiRuntimeLease = await acquireAiRuntime(plane, config, metrics);
   const tenant = await buildTenant(test.store.db);
   await buildArticleType(test.store, tenant.id);

@@ -19,6 +19,7 @@ import { createMetrics, type GalleyMetrics } from '../../ops/metrics/registry.ts
 import { traceDataPlane } from '../../ops/tracing/dataPlaneTracing.ts';
 import { startTracing, type Tracing } from '../../ops/tracing/tracing.ts';
 import { updateAiSettings } from '../budgets/aiSettingsUpdater.ts';
+import { registerPromptSources } from '../prompts/promptRegistrar.ts';
 import { PROMPTS_DIR } from './testing.ts';
 import { AI_CALL_WORKER } from './workerRegistration.ts';
 
@@ -45,6 +46,7 @@ before(async () => {
   );
   tracing = startTracing(config, { serviceName: 'galley', sampleRate: 1, exportDelayMs: 60_000 });
   untraced = testPlane('embedded', store.store, uniqueName('aitrace'));
+  await registerPromptSources({ store: store.store, dir: PROMPTS_DIR, actor: 'test', kv: untraced.kv });
   const plane = traceDataPlane(untraced);
   metrics = createMetrics({ collectDefault: false });
   app = await buildApp(config, plane, { logger: false, metrics, verifier: harness.newVerifier() });

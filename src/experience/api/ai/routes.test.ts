@@ -8,7 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { BACKENDS } from '../../../../test/support/backends.ts';
 import { loadConfig } from '../../../config/config.ts';
 import type { Worker } from '../../../data/queue/port.ts';
+import { PROMPTS_DIR } from '../../../intelligence/gateway/testing.ts';
 import { AI_CALL_WORKER } from '../../../intelligence/gateway/workerRegistration.ts';
+import { registerPromptSources } from '../../../intelligence/prompts/promptRegistrar.ts';
 import { type ContentApiBench, openContentApiBench } from '../entries/testing.ts';
 
 const ARTICLE = {
@@ -30,6 +32,8 @@ for (const backend of BACKENDS) {
 
     before(async () => {
       api = await openContentApiBench(backend);
+      // `galley serve` registers the prompt sources at start-up; this bench starts from a bare store.
+      await registerPromptSources({ store: api.bench.store, dir: PROMPTS_DIR, actor: 'test', kv: api.bench.plane.kv });
       worker = AI_CALL_WORKER.start(api.bench.plane, { config: workerConfig, metrics: api.bench.metrics });
       const created = await api.call('POST', `${slug()}/entries`, { body: ARTICLE });
       assert.equal(created.statusCode, 201, created.body);
