@@ -10,8 +10,10 @@
  *    editors autosave entries (half of the saves change only formatting — spacing, tag order — the rest change
  *    a sentence) and after each save the editor's AI panel refreshes its suggestions (summary, tags, seo), while
  *    a colleague reviewing the same entry asks for titles and the PII check. "Without" sends every request as a
- *    fresh call (unique scope, no memo); "with" is the gateway as shipped. Memo hit ratio is reported too.
- *    Memoized answers are the stored result of the same call key, so eval pass rates are equal by construction.
+ *    fresh call (unique scope, no memo); "exact memo" is the gateway with near-duplicate reuse off; "as shipped"
+ *    adds near-duplicate reuse (GALLEY_AI_REUSE_SIMILARITY and the tasks' thresholds). Memo and reuse ratios are
+ *    reported too. Memoized answers are the stored result of the same call key; what reuse costs in quality is
+ *    measured by `galley eval --reuse` (each golden case answered for its earliest still-reused input).
  *
  * Usage: node bench/ai.ts [--backend embedded|distributed] [--seconds 10] [--edits 1000]
  */
@@ -22,13 +24,14 @@ import { loadConfig } from '../src/config/config.ts';
 import type { Job } from '../src/data/queue/port.ts';
 import { acquireAiRuntime } from '../src/intelligence/gateway/aiRuntime.ts';
 import { requestAiTask } from '../src/intelligence/gateway/aiTaskRequester.ts';
+import { answerOrEnqueue } from '../src/intelligence/gateway/callAnswerer.ts';
 import { enqueueCall, prepareCall } from '../src/intelligence/gateway/callPreparer.ts';
 import { createModelCallHandler } from '../src/intelligence/gateway/modelCaller.ts';
 import { AI_CALL_QUEUE, type ModelCallPayload } from '../src/intelligence/gateway/modelCallJob.ts';
 import { aiDb } from '../src/intelligence/gateway/tables.ts';
 import { PROMPTS_DIR } from '../src/intelligence/gateway/testing.ts';
 import { registerPromptSources } from '../src/intelligence/prompts/promptRegistrar.ts';
-import type { TaskName } from '../src/intelligence/tasks.ts';
+import { TASK_POLICIES, type TaskName } from '../src/intelligence/tasks.ts';
 import { createMetrics } from '../src/ops/metrics/registry.ts';
 import { buildArticleType, buildEntry, buildPrincipal, buildTenant } from '../test/factories.ts';
 import { type Backend, openTestStore, uniqueName } from '../test/support/backends.ts';
@@ -189,24 +192,39 @@ function buildTrace(edits: number): { events: TraceEvent[]; entryCount: number }
   return { events, entryCount };
 }
 
+type ReplayMode = 'none' | 'memo' | 'reuse';
+
+/**
+ * Replays the trace on a fresh tenant with its own editors. `none`: every request a fresh call (unique scope);
+ * `memo`: exact memo and dedupe only (the payload carries no reuse key, as with GALLEY_AI_REUSE_SIMILARITY=1);
+ * `reuse`: the gateway as shipped (callAnswerer: memo, then near-duplicate reuse, then the queue).
+ */
 async function replay(
-  withMemo: boolean,
-): Promise<{ tokens: number; calls: number; requests: number; memoHits: number }> {
+  mode: ReplayMode,
+): Promise<{ tokens: number; calls: number; requests: number; memoHits: number; reused: number }> {
   const { events, entryCount } = buildTrace(EDITS);
+  const traceTenant = await buildTenant(test.store.db);
+  await buildArticleType(test.store, traceTenant.id);
+  const people = Array.from({ length: editors.length }, () =>
+    buildPrincipal({ tenantId: traceTenant.id, role: 'editor' }),
+  );
   const traceEntries = await Promise.all(
     Array.from({ length: entryCount }, (_, i) =>
-      buildEntry(test.store, { tenantId: tenant.id, actor: editors[i % editors.length], fields: { title: `t${i}` } }),
+      buildEntry(test.store, {
+        tenantId: traceTenant.id,
+        actor: people[i % people.length],
+        fields: { title: `t${i}` },
+      }),
     ),
   );
-  const since = new Date().toISOString();
   let requests = 0;
   let n = 0;
   const panel: readonly TaskName[] = ['summary', 'tags', 'seo'];
   const reviewer: readonly TaskName[] = ['titles', 'pii'];
   for (const event of events) {
     const entry = traceEntries[event.entry];
-    const editor = editors[event.editor];
-    const colleague = editors[(event.editor + 1) % editors.length];
+    const editor = people[event.editor];
+    const colleague = people[(event.editor + 1) % people.length];
     if (entry === undefined || editor === undefined || colleague === undefined) continue;
     const input = { title: event.title, body: event.body, tags: event.tags };
     const pending: Promise<unknown>[] = [];
@@ -216,56 +234,36 @@ async function replay(
     ] as const) {
       for (const task of tasks) {
         requests += 1;
-        if (withMemo) {
-          pending.push(
-            (async () => {
-              // The gateway's own steps (requestAiTask minus reading the entry): memo, then the deduped queue.
-              const prompt = await runtime.prompts.byLabel(task, 'production');
-              const scope = task === 'pii' ? `tenant:${tenant.id}` : `user:${who.subject}`;
-              const payload = prepareCall({
-                tenantId: tenant.id,
-                userId: who.subject,
-                entryId: entry.id,
-                task,
-                input,
-                prompt,
-                promptLabel: 'production',
-                model: 'galley-local-1',
-                fallbackModel: 'galley-local-1',
-                scope,
-                flagVariant: 'bench',
-                shadow: false,
-              });
-              const memo = await runtime.memo.get(payload.callKey);
-              if (memo !== undefined) return;
-              await enqueueCall(runtime, payload);
-            })(),
-          );
-        } else {
-          n += 1;
-          pending.push(
-            (async () => {
-              const prompt = await runtime.prompts.byLabel(task, 'production');
-              await enqueueCall(
-                runtime,
-                prepareCall({
-                  tenantId: tenant.id,
-                  userId: who.subject,
-                  entryId: entry.id,
-                  task,
-                  input,
-                  prompt,
-                  promptLabel: 'production',
-                  model: 'galley-local-1',
-                  fallbackModel: 'galley-local-1',
-                  scope: `nodedupe:${n}:${Math.random()}`,
-                  flagVariant: 'bench',
-                  shadow: false,
-                }),
-              );
-            })(),
-          );
-        }
+        n += 1;
+        pending.push(
+          (async () => {
+            // The gateway's own steps (requestAiTask minus reading the entry and the flag).
+            const prompt = await runtime.prompts.byLabel(task, 'production');
+            const scope =
+              mode === 'none'
+                ? `nodedupe:${n}:${Math.random()}`
+                : TASK_POLICIES[task].memoScope === 'tenant'
+                  ? `tenant:${traceTenant.id}`
+                  : `user:${who.subject}`;
+            const payload = prepareCall({
+              tenantId: traceTenant.id,
+              userId: who.subject,
+              entryId: entry.id,
+              task,
+              input,
+              prompt,
+              promptLabel: 'production',
+              model: 'galley-local-1',
+              fallbackModel: 'galley-local-1',
+              scope,
+              flagVariant: 'bench',
+              shadow: false,
+            });
+            if (mode === 'none') return enqueueCall(runtime, payload);
+            const { reuseKey: _exactOnly, ...withoutReuse } = payload;
+            return answerOrEnqueue(runtime, mode === 'memo' ? withoutReuse : payload);
+          })(),
+        );
       }
     }
     await Promise.all(pending);
@@ -279,28 +277,38 @@ async function replay(
   const rows = await aiDb(test.store.db)
     .selectFrom('ai_calls')
     .select((eb) => [
+      'status',
       eb.fn.countAll<number>().as('calls'),
       eb.fn.sum<number>('tokens_in').as('tin'),
       eb.fn.sum<number>('tokens_out').as('tout'),
     ])
-    .where('tenant_id', '=', tenant.id)
-    .where('flag_variant', '=', 'bench')
-    .where('created_at', '>=', since)
-    .where('cache_hit', '=', 0)
-    .executeTakeFirstOrThrow();
-  const calls = Number(rows.calls);
-  return { tokens: Number(rows.tin ?? 0) + Number(rows.tout ?? 0), calls, requests, memoHits: requests - calls };
+    .where('tenant_id', '=', traceTenant.id)
+    .groupBy('status')
+    .execute();
+  const answered = rows.filter((r) => r.status !== 'cached' && r.status !== 'reused');
+  const count = (status: string) => Number(rows.find((r) => r.status === status)?.calls ?? 0);
+  return {
+    tokens: answered.reduce((sum, r) => sum + Number(r.tin ?? 0) + Number(r.tout ?? 0), 0),
+    calls: answered.reduce((sum, r) => sum + Number(r.calls), 0),
+    requests,
+    memoHits: count('cached'),
+    reused: count('reused'),
+  };
 }
 
-const without = await replay(false);
-const withMemo = await replay(true);
+const without = await replay('none');
+const memoOnly = await replay('memo');
+const withReuse = await replay('reuse');
 const per1000 = (tokens: number) => Math.round((tokens / EDITS) * 1000);
-const saving = 1 - withMemo.tokens / without.tokens;
+const fewer = (r: { tokens: number }) => `${((1 - r.tokens / without.tokens) * 100).toFixed(1)} % fewer tokens`;
 console.log(
   `editing trace (${EDITS} edits, ${without.requests} AI requests): without memo/dedupe ${without.calls} model calls, ${per1000(without.tokens)} tokens per 1,000 edits`,
 );
 console.log(
-  `editing trace: with memo/dedupe ${withMemo.calls} model calls, ${per1000(withMemo.tokens)} tokens per 1,000 edits; memo hit ratio ${(withMemo.memoHits / withMemo.requests).toFixed(3)}; ${(saving * 100).toFixed(1)} % fewer tokens`,
+  `editing trace: exact memo and dedupe only: ${memoOnly.calls} model calls, ${per1000(memoOnly.tokens)} tokens per 1,000 edits; memo hit ratio ${(memoOnly.memoHits / memoOnly.requests).toFixed(3)}; ${fewer(memoOnly)}`,
+);
+console.log(
+  `editing trace: as shipped (memo, dedupe, near-duplicate reuse): ${withReuse.calls} model calls, ${per1000(withReuse.tokens)} tokens per 1,000 edits; memo hit ratio ${(withReuse.memoHits / withReuse.requests).toFixed(3)}, reuse ratio ${(withReuse.reused / withReuse.requests).toFixed(3)}; ${fewer(withReuse)}`,
 );
 
 const report = {
@@ -311,10 +319,13 @@ const report = {
   trace: {
     edits: EDITS,
     without,
-    with: withMemo,
+    memoOnly,
+    withReuse,
     tokensPer1000Without: per1000(without.tokens),
-    tokensPer1000With: per1000(withMemo.tokens),
-    savingRatio: saving,
+    tokensPer1000MemoOnly: per1000(memoOnly.tokens),
+    tokensPer1000WithReuse: per1000(withReuse.tokens),
+    savingRatioMemoOnly: 1 - memoOnly.tokens / without.tokens,
+    savingRatioWithReuse: 1 - withReuse.tokens / without.tokens,
   },
 };
 const dir = path.join(import.meta.dirname, 'results');

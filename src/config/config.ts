@@ -75,6 +75,8 @@ export interface Config {
   readonly aiTenantTokensPerMinute: number;
   /** Memoized AI results live this long. */
   readonly aiMemoTtlSeconds: number;
+  /** Near-duplicate reuse threshold (1 = off). */
+  readonly aiReuseSimilarity: number;
   /** Judge model for llm-rubric assertions; undefined = skipped with a notice. */
   readonly aiJudgeModel: string | undefined;
   /** Absolute path of the prompt sources folder. */
@@ -142,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     aiTenantConcurrency: s.aiTenantConcurrency.parse(env[s.aiTenantConcurrency.env]),
     aiTenantTokensPerMinute: s.aiTenantTokensPerMinute.parse(env[s.aiTenantTokensPerMinute.env]),
     aiMemoTtlSeconds: s.aiMemoTtlSeconds.parse(env[s.aiMemoTtlSeconds.env]),
+    aiReuseSimilarity: s.aiReuseSimilarity.parse(env[s.aiReuseSimilarity.env]),
     aiJudgeModel: s.aiJudgeModel.parse(env[s.aiJudgeModel.env]),
     promptsDir: path.resolve(s.promptsDir.parse(env[s.promptsDir.env]) ?? INSTALLED_PROMPTS_DIR),
     otlpEndpoint: s.otlpEndpoint.parse(env[s.otlpEndpoint.env]),

@@ -336,6 +336,11 @@ export const SETTINGS = Object.freeze({
     0,
     31_536_000,
   ),
+  aiReuseSimilarity: fraction(
+    'GALLEY_AI_REUSE_SIMILARITY',
+    "Minimum similarity (Jaccard of word 3-shingles, 0–1) at which a user's last AI suggestion for an entry answers again after a small edit, without a model call; 1 turns reuse off. Never used for PII checks or related entries.",
+    0.9,
+  ),
   aiJudgeModel: text(
     'GALLEY_AI_JUDGE_MODEL',
     'Model that grades `llm-rubric` eval assertions; unset: those assertions are skipped with a visible notice.',

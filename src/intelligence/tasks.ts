@@ -98,14 +98,68 @@ export interface TaskPolicy {
    * new call) or `tenant` (results depend only on content, e.g. PII checks, so the whole tenant shares them).
    */
   readonly memoScope: 'user' | 'tenant';
+  /**
+   * The least similarity (0–1) at which the last answer for the same entry serves a near-duplicate input
+   * (memo/nearDuplicates.ts); GALLEY_AI_REUSE_SIMILARITY applies when stricter. 1 = never: every word matters
+   * (a new sentence can hold PII) or the answer depends on other entries (related). Summary is stricter than
+   * the other suggestions: at 0.9 its golden set lost a case under `galley eval --reuse`, at 0.93–0.95 none.
+   */
+  readonly reuseSimilarity: number;
+}
+
+/** The similarity at which `task` reuses an earlier answer, given the configured floor (1 = never). */
+export function reuseThreshold(task: TaskName, configured: number): number {
+  return Math.max(configured, TASK_POLICIES[task].reuseSimilarity);
 }
 
 /** Default policy per task. */
 export const TASK_POLICIES: Readonly<Record<TaskName, TaskPolicy>> = Object.freeze({
-  summary: { timeoutMs: 20_000, needsRetrieval: false, onInjection: 'strip', maxOutputTokens: 400, memoScope: 'user' },
-  titles: { timeoutMs: 15_000, needsRetrieval: false, onInjection: 'strip', maxOutputTokens: 200, memoScope: 'user' },
-  tags: { timeoutMs: 15_000, needsRetrieval: false, onInjection: 'strip', maxOutputTokens: 120, memoScope: 'user' },
-  seo: { timeoutMs: 15_000, needsRetrieval: false, onInjection: 'strip', maxOutputTokens: 120, memoScope: 'user' },
-  pii: { timeoutMs: 15_000, needsRetrieval: false, onInjection: 'flag', maxOutputTokens: 800, memoScope: 'tenant' },
-  related: { timeoutMs: 15_000, needsRetrieval: true, onInjection: 'strip', maxOutputTokens: 300, memoScope: 'user' },
+  summary: {
+    timeoutMs: 20_000,
+    needsRetrieval: false,
+    onInjection: 'strip',
+    maxOutputTokens: 400,
+    memoScope: 'user',
+    reuseSimilarity: 0.95,
+  },
+  titles: {
+    timeoutMs: 15_000,
+    needsRetrieval: false,
+    onInjection: 'strip',
+    maxOutputTokens: 200,
+    memoScope: 'user',
+    reuseSimilarity: 0.9,
+  },
+  tags: {
+    timeoutMs: 15_000,
+    needsRetrieval: false,
+    onInjection: 'strip',
+    maxOutputTokens: 120,
+    memoScope: 'user',
+    reuseSimilarity: 0.9,
+  },
+  seo: {
+    timeoutMs: 15_000,
+    needsRetrieval: false,
+    onInjection: 'strip',
+    maxOutputTokens: 120,
+    memoScope: 'user',
+    reuseSimilarity: 0.9,
+  },
+  pii: {
+    timeoutMs: 15_000,
+    needsRetrieval: false,
+    onInjection: 'flag',
+    maxOutputTokens: 800,
+    memoScope: 'tenant',
+    reuseSimilarity: 1,
+  },
+  related: {
+    timeoutMs: 15_000,
+    needsRetrieval: true,
+    onInjection: 'strip',
+    maxOutputTokens: 300,
+    memoScope: 'user',
+    reuseSimilarity: 1,
+  },
 });

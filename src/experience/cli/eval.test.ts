@@ -95,6 +95,16 @@ for (const backend of BACKENDS) {
       assert.equal((await invoke(['compare', 'nothing-1', 'nothing-2'], config)).code, 1);
     });
 
+    test('--reuse answers the reusing tasks for earlier inputs, keeps the gate and stores nothing', async () => {
+      const before = await latestEvalRun(t.store.db, 'seo');
+      const reuse = await invoke(['--reuse', '--task', 'seo', '--task', 'pii', '--out', out], config);
+      assert.equal(reuse.code, 0, reuse.output);
+      assert.match(reuse.output, /reuse check: .*\(seo 0\.9\)/, 'pii never reuses, so it is not run');
+      assert.match(reuse.output, /^seo +40 +\d+\.\d% .* pass$/m);
+      assert.match(reuse.output, /reuse check: [1-9]\d* answers computed on an earlier input/);
+      assert.equal((await latestEvalRun(t.store.db, 'seo'))?.id, before?.id, 'reuse runs are not stored');
+    });
+
     test('a case file changed without a manifest update is refused; --update-manifest accepts it', async () => {
       const evals = mkdtempSync(path.join(os.tmpdir(), 'galley-evals-'));
       try {

@@ -4,14 +4,16 @@
  * JSON + HTML reports, stores each run (ai_eval_runs) and exits 1 when any task misses its thresholds.
  *
  *   galley eval [--task <t>]… [--prompt-label <l> | --version <hash> | --prompt-dir <dir>] [--model <m>]
- *               [--out <dir>] [--evals <dir>] [--thresholds <file>] [--concurrency <n>] [--no-store]
+ *               [--out <dir>] [--evals <dir>] [--thresholds <file>] [--concurrency <n>] [--no-store] [--reuse]
  *   galley eval compare <A> <B> [--task <t>]…     A/B: run ids, prompt hashes (or ≥ 8-char prefixes) or models
  *   galley eval --update-manifest                 re-record the case files' hashes after a deliberate change
  *
  * `--version` names one prompt version, so it needs exactly one `--task`. `--prompt-dir` registers the prompt
  * sources of a folder (they become `candidate` where they differ from production, as on deploy) and evaluates
  * those versions, e.g. `--prompt-dir test/fixtures/prompts/degraded`. llm-rubric assertions need
- * GALLEY_AI_JUDGE_MODEL; without it they are reported as skipped. Exit codes: 0 all gates passed, 1 a gate failed
+ * GALLEY_AI_JUDGE_MODEL; without it they are reported as skipped. `--reuse` checks near-duplicate reuse: the tasks
+ * that reuse answer each case with the output for the earliest version of its input that GALLEY_AI_REUSE_SIMILARITY
+ * (or the task's own, stricter threshold) still accepts (evals/reuseCheck.ts), under the same thresholds; those runs are not stored. Exit codes: 0 all gates passed, 1 a gate failed
  * or a case file was refused, 2 bad usage.
  */
 import path from 'node:path';
@@ -27,6 +29,7 @@ import { type EvalSessionResult, runEvalSession } from '../../intelligence/evals
 import { createJudge } from '../../intelligence/evals/judge.ts';
 import { writeManifest } from '../../intelligence/evals/manifest.ts';
 import { comparisonLines, runDetails, runsTable } from '../../intelligence/evals/report/table.ts';
+import { reusingRunner } from '../../intelligence/evals/reuseCheck.ts';
 import { compareRuns } from '../../intelligence/evals/runComparison.ts';
 import { evalRunTask, findEvalRun } from '../../intelligence/evals/runs/evalRunQueries.ts';
 import { loadThresholds, type Thresholds } from '../../intelligence/evals/thresholds.ts';
@@ -34,14 +37,14 @@ import { openGatewayTaskRunner } from '../../intelligence/gateway/taskRunner.ts'
 import { registerPromptSources } from '../../intelligence/prompts/promptRegistrar.ts';
 import { createLocalProvider } from '../../intelligence/providers/local/localProvider.ts';
 import { openProviders } from '../../intelligence/providers/openProviders.ts';
-import { isTaskName, TASK_NAMES, type TaskName } from '../../intelligence/tasks.ts';
+import { isTaskName, reuseThreshold, TASK_NAMES, TASK_POLICIES, type TaskName } from '../../intelligence/tasks.ts';
 
 /** The repository's golden sets. */
 export const DEFAULT_EVALS_DIR = path.resolve(import.meta.dirname, '../../../evals');
 
 const USAGE = [
   'usage: galley eval [--task <t>]… [--prompt-label <l> | --version <hash> | --prompt-dir <dir>] [--model <m>]',
-  '                   [--out <dir>] [--evals <dir>] [--thresholds <file>] [--concurrency <n>] [--no-store]',
+  '                   [--out <dir>] [--evals <dir>] [--thresholds <file>] [--concurrency <n>] [--no-store] [--reuse]',
   '       galley eval compare <A> <B> [--task <t>]…   (run ids, prompt hashes or models)',
   '       galley eval --update-manifest [--evals <dir>]',
 ].join('\n');
@@ -57,6 +60,7 @@ const OPTIONS = {
   thresholds: { type: 'string' },
   concurrency: { type: 'string' },
   'no-store': { type: 'boolean' },
+  reuse: { type: 'boolean' },
   'update-manifest': { type: 'boolean' },
 } as const;
 
@@ -74,6 +78,7 @@ interface Parsed {
     thresholds?: string;
     concurrency?: string;
     'no-store'?: boolean;
+    reuse?: boolean;
     'update-manifest'?: boolean;
   };
   readonly positionals: string[];
@@ -86,7 +91,8 @@ function tasksOf(values: Parsed['values']): TaskName[] {
   const named = values.task ?? [];
   for (const t of named)
     if (!isTaskName(t)) throw new UsageError(`unknown task "${t}" (tasks: ${TASK_NAMES.join(', ')})`);
-  return named.length === 0 ? [...TASK_NAMES] : TASK_NAMES.filter((t) => named.includes(t));
+  const all = values.reuse === true ? TASK_NAMES.filter((t) => TASK_POLICIES[t].reuseSimilarity < 1) : TASK_NAMES;
+  return named.length === 0 ? [...all] : all.filter((t) => named.includes(t));
 }
 
 function judgeOf(config: Config, out: Out): Judge | undefined {
@@ -189,24 +195,40 @@ async function evaluate(config: Config, values: Parsed['values'], out: Out): Pro
     const { tasks, hashes } = await pinnedVersions(plane, values, plan.tasks);
     const model = values.model === undefined ? {} : { model: values.model };
     const label = values['prompt-label'] ?? 'production';
+    const reuse = values.reuse === true;
+    let staleCases = 0;
+    let removedWords = 0;
+    if (reuse) {
+      const at = tasks.map((t) => `${t} ${reuseThreshold(t, config.aiReuseSimilarity)}`).join(', ');
+      out(`reuse check: each case is answered for its earliest input still reused at similarity ≥ (${at})`);
+    }
     try {
       const result = await runEvalSession({
         ...plan,
         tasks,
-        runner: gateway.run,
+        runner: reuse
+          ? reusingRunner(gateway.run, config.aiReuseSimilarity, (removed) => {
+              staleCases += removed > 0 ? 1 : 0;
+              removedWords += removed;
+            })
+          : gateway.run,
         selection: (task) => {
           const hash = hashes.get(task);
           return hash === undefined ? { label, ...model } : { promptHash: hash, ...model };
         },
         ...(judge === undefined ? {} : { judge }),
-        ...(values['no-store'] === true ? {} : { db: plane.store.db }),
-        outDir: path.resolve(values.out ?? 'data/evals'),
+        ...(values['no-store'] === true || reuse ? {} : { db: plane.store.db }),
+        outDir: path.resolve(values.out ?? (reuse ? 'data/evals/reuse' : 'data/evals')),
         onRun: (run) =>
           out(
             `ran ${run.task}: ${run.figures.passed}/${run.figures.cases} passed, gate ${run.gate.pass ? 'pass' : 'FAIL'}`,
           ),
       });
       printSession(result, out);
+      if (reuse)
+        out(
+          `reuse check: ${staleCases} answers computed on an earlier input (${removedWords} trailing words fewer in all)`,
+        );
       return result.passed ? 0 : 1;
     } finally {
       await gateway.close();

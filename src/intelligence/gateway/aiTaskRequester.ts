@@ -4,20 +4,20 @@
  * Every request goes through the task's flag first (`ai.<task>`): `off` refuses, `on` serves the flag's prompt
  * label and model, `shadow` serves the same and additionally runs the candidate label on a sample of requests
  * in the background (low priority, stored and audited, never shown). Then: the entry's fields (plus retrieved
- * related entries for tasks that need them) become the normalized input; a memoized result answers at once;
- * otherwise the call is queued and the caller gets the job id.
+ * related entries for tasks that need them) become the normalized input; a memoized (or near-duplicate reuse)
+ * result answers at once; otherwise the call is queued and the caller gets the job id (callAnswerer.ts).
  */
 import { getEntry } from '../../content/entries/entryReader.ts';
 import type { Principal } from '../../experience/auth/principal.ts';
 import { GalleyError } from '../../experience/errors/errors.ts';
 import { authorizeAi } from '../aiPolicies.ts';
-import { callRecordOf, recordCall } from '../audit/callRecorder.ts';
 import type { AiTaskFlagEvaluation } from '../flags/flagService.ts';
 import { retrieveRelated } from '../retrieval/relatedRetriever.ts';
 import { isTaskName, TASK_POLICIES, type TaskInput, type TaskName } from '../tasks.ts';
 import type { AiRuntime } from './aiRuntime.ts';
+import { type AiTaskOutcome, answerOrEnqueue } from './callAnswerer.ts';
 import { enqueueCall, prepareCall } from './callPreparer.ts';
-import type { ModelCallPayload, ModelCallResult } from './modelCallJob.ts';
+import type { ModelCallPayload } from './modelCallJob.ts';
 
 /** Related entries offered to tasks that need retrieval. */
 const RETRIEVAL_LIMIT = 8;
@@ -33,11 +33,6 @@ export interface AiTaskRequestProps {
   /** The task name from the URL (validated here). */
   readonly task: string;
 }
-
-/** A memoized answer, or the queued job. */
-export type AiTaskOutcome =
-  | { readonly kind: 'done'; readonly result: ModelCallResult; readonly callKey: string }
-  | { readonly kind: 'queued'; readonly jobId: string; readonly callKey: string };
 
 function flagOf(evaluation: AiTaskFlagEvaluation, task: TaskName): void {
   if (evaluation.value.mode === 'off') {
@@ -107,31 +102,7 @@ export async function requestAiTask(props: AiTaskRequestProps): Promise<AiTaskOu
   });
   if (flag.value.mode === 'shadow') await startShadow(runtime, flag, payload, scope, withContext);
 
-  const memoized = await runtime.memo.get(payload.callKey);
-  if (memoized !== undefined) {
-    await answeredFromMemo(runtime, payload, memoized.outputHash, memoized.model);
-    return {
-      kind: 'done',
-      callKey: payload.callKey,
-      result: {
-        status: 'ok',
-        task,
-        output: JSON.parse(memoized.text) as unknown,
-        model: memoized.model,
-        promptHash: memoized.promptHash,
-        usage: memoized.usage,
-        costUsd: memoized.costMicros / 1e6,
-        latencyMs: memoized.latencyMs,
-      },
-    };
-  }
-  return { kind: 'queued', jobId: await enqueueCall(runtime, payload), callKey: payload.callKey };
-}
-
-async function answeredFromMemo(runtime: AiRuntime, payload: ModelCallPayload, outputHash: string, model: string) {
-  const settings = await runtime.settings.get(payload.tenantId);
-  await recordCall(runtime.plane.store, callRecordOf(payload, 'cached', { model, outputHash, cacheHit: true }));
-  runtime.metrics?.recordAiCall({ task: payload.task, model, tier: settings.tier, outcome: 'cached' });
+  return answerOrEnqueue(runtime, payload);
 }
 
 /** Queues the candidate version on the same input for a sample of requests; failures never reach the editor. */

@@ -5,6 +5,7 @@
  * sampler and the eval runner so all of them make exactly the same calls.
  */
 import { GalleyError } from '../../experience/errors/errors.ts';
+import { reuseKey } from '../memo/nearDuplicates.ts';
 import type { PromptVersion } from '../prompts/promptVersion.ts';
 import { detectInjection, stripInjection } from '../safety/injection.ts';
 import { TASK_POLICIES, type TaskInput, type TaskName } from '../tasks.ts';
@@ -86,6 +87,17 @@ export function prepareCall(request: CallRequest): ModelCallPayload {
       input,
       scope: request.scope,
     }),
+    ...(request.entryId === undefined || request.shadow || TASK_POLICIES[request.task].reuseSimilarity >= 1
+      ? {}
+      : {
+          reuseKey: reuseKey({
+            promptHash: request.prompt.hash,
+            model: request.model,
+            params: request.prompt.params,
+            scope: request.scope,
+            entryId: request.entryId,
+          }),
+        }),
     inputHash: inputHash(input),
     flagVariant: request.flagVariant,
     shadow: request.shadow,

@@ -25,6 +25,8 @@ export interface ModelCallPayload {
   /** Normalized input (injection patterns already stripped when the task policy says so). */
   readonly input: TaskInput;
   readonly callKey: string;
+  /** Anchor of near-duplicate reuse (memo/nearDuplicates.ts); absent when the task or call never reuses. */
+  readonly reuseKey?: string;
   readonly inputHash: string;
   /** The flag variant that chose this call (`eval` for evals). */
   readonly flagVariant: string;
@@ -48,6 +50,11 @@ export interface ModelCallResult {
   /** A stable code when status is error or refused (`GALLEY_AI_BUDGET_EXCEEDED`, `provider_timeout` …). */
   readonly code?: string;
   readonly error?: string;
+  /**
+   * Set when this answer was computed for an earlier, near-identical version of the entry's text and reused
+   * (memo/nearDuplicates.ts): that call's key and the similarity of the two inputs (0–1).
+   */
+  readonly reusedFrom?: { readonly callKey: string; readonly similarity: number };
 }
 
 /** Validates a job payload read back from the queue. */

@@ -238,7 +238,15 @@ export function createModelCallHandler(
       latencyMs,
       ...(primaryError === undefined ? {} : { error: primaryError }),
     });
-    if (!payload.shadow) await runtime.memo.remember(stored);
+    if (!payload.shadow) {
+      // Only an answer of the requested model anchors near-duplicate reuse; a fallback's answer serves its exact
+      // input alone, so the next edit asks the requested model again.
+      const anchor =
+        payload.reuseKey !== undefined && answer.model === payload.model
+          ? { reuseKey: payload.reuseKey, input: payload.input }
+          : undefined;
+      await runtime.memo.remember(stored, anchor);
+    }
     runtime.metrics?.recordAiCall({
       task: payload.task,
       model: answer.model,

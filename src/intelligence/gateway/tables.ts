@@ -25,7 +25,16 @@ export interface AiResultsTable {
 }
 
 /** Outcome of one audited call. */
-export const AI_CALL_STATUSES = ['ok', 'cached', 'fallback', 'error', 'timeout', 'refused', 'budget_exceeded'] as const;
+export const AI_CALL_STATUSES = [
+  'ok',
+  'cached',
+  'reused',
+  'fallback',
+  'error',
+  'timeout',
+  'refused',
+  'budget_exceeded',
+] as const;
 /** One audited call's outcome. */
 export type AiCallStatus = (typeof AI_CALL_STATUSES)[number];
 

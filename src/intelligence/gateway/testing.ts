@@ -19,7 +19,8 @@ import { createMetrics, type GalleyMetrics } from '../../ops/metrics/registry.ts
 import { registerPromptSources } from '../prompts/promptRegistrar.ts';
 import type { TaskName } from '../tasks.ts';
 import { type AiRuntime, type AiRuntimeLease, acquireAiRuntime } from './aiRuntime.ts';
-import { type AiTaskOutcome, requestAiTask } from './aiTaskRequester.ts';
+import { requestAiTask } from './aiTaskRequester.ts';
+import type { AiTaskOutcome } from './callAnswerer.ts';
 import { waitForJob } from './jobCompletions.ts';
 import { createModelCallHandler } from './modelCaller.ts';
 import { AI_CALL_QUEUE, type ModelCallResult } from './modelCallJob.ts';

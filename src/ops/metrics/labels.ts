@@ -75,6 +75,7 @@ export const WEBHOOK_OUTCOMES = Object.freeze([
 export const AI_CALL_OUTCOMES = Object.freeze([
   'ok',
   'cached',
+  'reused',
   'fallback',
   'error',
   'timeout',

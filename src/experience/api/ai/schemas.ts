@@ -33,9 +33,18 @@ export const CallResult = Type.Object({
   latencyMs: Type.Number(),
   code: Type.Optional(Type.String()),
   error: Type.Optional(Type.String()),
+  reusedFrom: Type.Optional(
+    Type.Object(
+      { callKey: Type.String(), similarity: Type.Number({ minimum: 0, maximum: 1 }) },
+      {
+        description:
+          'Present when the answer was computed for an earlier, near-identical version of the entry and reused without a model call (GALLEY_AI_REUSE_SIMILARITY)',
+      },
+    ),
+  ),
 });
 
-/** 200: answered from the memo. */
+/** 200: answered from the memo (or reused after a small edit). */
 export const TaskDone = Type.Object({ status: Type.Literal('done'), task: Type.String(), result: CallResult });
 
 /** 202: queued. */
