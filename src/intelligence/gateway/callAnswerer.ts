@@ -9,7 +9,7 @@ import { reuseThreshold } from '../tasks.ts';
 import type { AiRuntime } from './aiRuntime.ts';
 import { enqueueCall } from './callPreparer.ts';
 import type { ModelCallPayload, ModelCallResult } from './modelCallJob.ts';
-import type { StoredResult } from './resultStore.ts';
+import { callResultOf, type StoredResult } from './resultStore.ts';
 
 /** A memoized or reused answer, or the queued job. */
 export type AiTaskOutcome =
@@ -45,14 +45,7 @@ async function answered(
     kind: 'done',
     callKey: payload.callKey,
     result: {
-      status: 'ok',
-      task: payload.task,
-      output: JSON.parse(stored.text) as unknown,
-      model: stored.model,
-      promptHash: stored.promptHash,
-      usage: stored.usage,
-      costUsd: stored.costMicros / 1e6,
-      latencyMs: stored.latencyMs,
+      ...callResultOf(stored, 'ok'),
       ...(similarity === undefined
         ? {}
         : { reusedFrom: { callKey: stored.callKey, similarity: Math.round(similarity * 1000) / 1000 } }),

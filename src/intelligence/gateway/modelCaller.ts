@@ -23,7 +23,7 @@ import type { AiRuntime } from './aiRuntime.ts';
 import { type ModelCallPayload, type ModelCallResult, parseModelCallPayload } from './modelCallJob.ts';
 import { anchorPiiFindings } from './piiAnchoring.ts';
 import { type AttemptResult, attemptCall, estimateInputTokens } from './providerAttempt.ts';
-import { findResult, type StoredResult, saveResult } from './resultStore.ts';
+import { callResultOf, findResult, saveResult } from './resultStore.ts';
 import type { AiCallStatus } from './tables.ts';
 
 /** The built-in model every call can fall back to. */
@@ -37,20 +37,6 @@ function micros(usd: number): number {
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-function resultOf(stored: StoredResult, status: 'ok' | 'fallback'): ModelCallResult {
-  return {
-    status,
-    task: stored.task,
-    // Stored texts are the JSON of a parsed, schema-valid output (the raw model text is never stored).
-    output: JSON.parse(stored.text) as unknown,
-    model: stored.model,
-    promptHash: stored.promptHash,
-    usage: stored.usage,
-    costUsd: stored.costMicros / 1e6,
-    latencyMs: stored.latencyMs,
-  };
 }
 
 interface Admission {
@@ -115,7 +101,7 @@ export function createModelCallHandler(
     const payload = parseModelCallPayload(job.payload);
     const started = performance.now();
     const existing = await findResult(store, payload.callKey);
-    if (existing !== undefined) return resultOf(existing, existing.model === payload.model ? 'ok' : 'fallback');
+    if (existing !== undefined) return callResultOf(existing, existing.model === payload.model ? 'ok' : 'fallback');
 
     const prompt = await runtime.prompts.byHash(payload.promptHash);
     const settings = await runtime.settings.get(payload.tenantId);
@@ -258,7 +244,7 @@ export function createModelCallHandler(
       costUsd: costMicros / 1e6,
     });
     await runtime.completions.announce(job.id);
-    return resultOf(stored, status);
+    return callResultOf(stored, status);
   };
 }
 

@@ -7,6 +7,7 @@ import type { Store } from '../../data/store/port.ts';
 import type { ModelUsage } from '../providers/port.ts';
 import type { TaskName } from '../tasks.ts';
 import { sha256 } from './callKey.ts';
+import type { ModelCallResult } from './modelCallJob.ts';
 import { aiDb } from './tables.ts';
 
 /** A stored result, as read back. */
@@ -103,4 +104,18 @@ export async function saveResult(
   const stored = await findResult(store, result.callKey);
   if (stored === undefined) throw new Error(`result of ${result.callKey} vanished after insert`);
   return { stored, created };
+}
+
+/** A stored result as a call's result (stored texts are the JSON of a parsed, schema-valid output). */
+export function callResultOf(stored: StoredResult, status: 'ok' | 'fallback'): ModelCallResult {
+  return {
+    status,
+    task: stored.task,
+    output: JSON.parse(stored.text) as unknown,
+    model: stored.model,
+    promptHash: stored.promptHash,
+    usage: stored.usage,
+    costUsd: stored.costMicros / 1e6,
+    latencyMs: stored.latencyMs,
+  };
 }
