@@ -28,6 +28,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
   readonly roles: readonly Role[];
+  /** Where a worker-only process serves its ops endpoints (0 = nowhere). */
+  readonly opsPort: number;
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
   readonly requestTimeoutMs: number;
@@ -114,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseUrl,
     redisUrl,
     roles: s.roles.parse(env[s.roles.env]),
+    opsPort: s.opsPort.parse(env[s.opsPort.env]),
     logLevel: s.logLevel.parse(env[s.logLevel.env]),
     bodyLimitBytes: s.bodyLimitBytes.parse(env[s.bodyLimitBytes.env]),
     requestTimeoutMs: s.requestTimeoutMs.parse(env[s.requestTimeoutMs.env]),

@@ -183,6 +183,13 @@ export const SETTINGS = Object.freeze({
     ['redis:', 'rediss:'],
   ),
   roles: roles('GALLEY_ROLES', 'Comma-separated process roles: web (HTTP) and/or worker (queued jobs).'),
+  opsPort: integer(
+    'GALLEY_OPS_PORT',
+    'Port on which a worker-only process (roles without web) serves /metrics, /healthz, /readyz and /api/v1/ops/*; 0 = none. Processes with the web role serve them on PORT.',
+    0,
+    0,
+    65535,
+  ),
   logLevel: oneOf('GALLEY_LOG_LEVEL', 'Log level.', 'info', [
     'fatal',
     'error',

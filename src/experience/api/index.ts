@@ -51,3 +51,8 @@ export const API_ROUTES: readonly ApiRoutes[] = Object.freeze([
   { name: 'delivery', plugin: deliveryRoutes, prefix: '/cdn/v1' },
   { name: 'ops', plugin: opsRoutes, prefix: '/api/v1' },
 ]);
+
+/** The routes a worker-only process serves on GALLEY_OPS_PORT: health and ops (the app adds /metrics). */
+export const OPS_ROUTES: readonly ApiRoutes[] = Object.freeze(
+  API_ROUTES.filter((r) => r.name === 'health' || r.name === 'ops'),
+);

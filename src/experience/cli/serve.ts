@@ -1,6 +1,6 @@
 /**
  * `galley serve`: runs this process's roles. `web` builds the app and listens; `worker` processes every
- * registered queue. `--migrate` applies migrations first (under an advisory lock on PostgreSQL), and
+ * registered queue (a worker-only process serves health, metrics and ops routes on GALLEY_OPS_PORT when set). `--migrate` applies migrations first (under an advisory lock on PostgreSQL), and
  * `--seed-sandbox` makes sure the sandbox tenant exists. SIGTERM/SIGINT drain requests and jobs, then exit.
  */
 import { parseArgs } from 'node:util';
@@ -17,6 +17,7 @@ import { createLogging } from '../../ops/logging/logger.ts';
 import { createMetrics } from '../../ops/metrics/registry.ts';
 import { requestSpanContext } from '../../ops/tracing/httpTracing.ts';
 import { startTracing } from '../../ops/tracing/tracing.ts';
+import { OPS_ROUTES } from '../api/index.ts';
 import { loadSecret } from '../auth/secrets.ts';
 import { issuerOf } from '../auth/tokenContract.ts';
 import { drainAndClose } from '../http/shutdown.ts';
@@ -82,19 +83,29 @@ export async function runServe(args: readonly string[], base: Config, out: (line
     slowMs: config.logSlowMs,
     spanContextOf: requestSpanContext,
   });
-  const workers: Worker[] = config.roles.includes('worker') ? startWorkers(plane, config, metrics) : [];
-  const app = config.roles.includes('web') ? await buildApp(config, plane, { metrics, logging }) : undefined;
-  if (app !== undefined) {
-    await app.listen({ port: config.port, host: config.host });
-    out(`galley serving on ${config.publicUrl} (roles: ${config.roles.join(',')}, mode: ${config.mode})`);
-  } else {
-    out(`galley worker running (mode: ${config.mode})`);
-  }
-
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // Listening for the stop signals before saying "running": a supervisor may send SIGTERM the moment it reads that.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+  const workers: Worker[] = config.roles.includes('worker') ? startWorkers(plane, config, metrics) : [];
+  const web = config.roles.includes('web');
+  // A worker-only process serves only health, metrics and ops routes, and only when GALLEY_OPS_PORT asks for it,
+  // so the model-call, queue and cost metrics of worker processes can be scraped.
+  const app =
+    web || config.opsPort > 0
+      ? await buildApp(config, plane, { metrics, logging, ...(web ? {} : { routes: OPS_ROUTES }) })
+      : undefined;
+  if (web && app !== undefined) {
+    await app.listen({ port: config.port, host: config.host });
+    out(`galley serving on ${config.publicUrl} (roles: ${config.roles.join(',')}, mode: ${config.mode})`);
+  } else {
+    if (app !== undefined) await app.listen({ port: config.opsPort, host: config.host });
+    const ops = app === undefined ? '' : `, ops endpoints on port ${config.opsPort}`;
+    out(`galley worker running (mode: ${config.mode}${ops})`);
+  }
+
+  const signal = await stopSignal;
   out(`${signal}: draining (up to ${config.shutdownGraceMs} ms)`);
   await Promise.all(workers.map((w) => w.close(config.shutdownGraceMs)));
   if (app !== undefined) await drainAndClose(app, plane, config.shutdownGraceMs);
