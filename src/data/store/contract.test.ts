@@ -1,6 +1,7 @@
 /** Store contract: the same cases on every backend. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { BACKENDS, openTestStore, type TestStore } from '../../../test/support/backends.ts';
 
 for (const backend of BACKENDS) {
@@ -62,6 +63,22 @@ for (const backend of BACKENDS) {
       assert.equal(await byId.first(['nope']), undefined);
       assert.deepEqual(await byId.all(['p1']), [{ id: 'p1', name: 'P1' }]);
       assert.throws(() => t.store.prepare(t.store.db.deleteFrom('tenants').where('id', '=', 'x')));
+    });
+
+    test('raw SQL that starts with SELECT or WITH prepares too; other raw SQL does not', async () => {
+      const now = new Date().toISOString();
+      await t.store.db.insertInto('tenants').values({ id: 'r1', slug: 'r1', name: 'R1', created_at: now }).execute();
+      const param = (n: number) => (t.store.dialect === 'postgres' ? `$${n}` : `?${n}`);
+      const raw = (text: string) => ({ compile: () => sql.raw(text).compile(t.store.db) });
+      const named = t.store.prepare<{ name: string }>(
+        raw(
+          `with x as (select name from tenants where id = ${param(1)}) select name from x where ${param(1)} = ${param(1)}`,
+        ),
+      );
+      assert.deepEqual(await named.first(['r1']), { name: 'R1' });
+      assert.deepEqual(await named.all(['nope']), []);
+      assert.throws(() => t.store.prepare(raw(`delete from tenants where id = ${param(1)}`)), TypeError);
+      assert.throws(() => t.store.prepare(raw(`update tenants set name = 'x'`)), TypeError);
     });
 
     test('uncommitted writes are invisible to readers outside the transaction', async () => {

@@ -35,7 +35,8 @@ export interface Store {
   readonly db: Kysely<Database>;
   /**
    * Prepares a SELECT for repeated execution: SQLite runs it on the read connection without queueing behind
-   * writers; PostgreSQL uses a named server-side prepared statement.
+   * writers; PostgreSQL uses a named server-side prepared statement. Besides builder SELECTs it takes raw SQL that
+   * starts with SELECT or WITH (readQuery.ts); raw SQL may number its parameters (`?1`, `$1`) to reuse one.
    */
   prepare<Row>(query: Compilable<Row>): PreparedRead<Row>;
   /** Resolves when the database answers a trivial query; rejects otherwise (used by /readyz). */

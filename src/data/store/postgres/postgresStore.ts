@@ -3,9 +3,10 @@
  * read back as text and numbers respectively so rows look the same as on SQLite.
  */
 import { createHash } from 'node:crypto';
-import { type Compilable, Kysely, PostgresDialect, SelectQueryNode, sql } from 'kysely';
+import { type Compilable, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { PreparedRead, Store } from '../port.ts';
+import { isPreparableRead } from '../readQuery.ts';
 import type { Database } from '../schema.ts';
 
 const INT8_OID = 20;
@@ -46,7 +47,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     db,
     prepare<Row>(query: Compilable<Row>): PreparedRead<Row> {
       const compiled = query.compile();
-      if (!SelectQueryNode.is(compiled.query)) throw new TypeError('prepare() takes SELECT queries only');
+      if (!isPreparableRead(compiled)) throw new TypeError('prepare() takes SELECT queries only');
       // Named statements are parsed and planned once per pooled connection.
       const name = `g_${createHash('sha256').update(compiled.sql).digest('hex').slice(0, 24)}`;
       const text = compiled.sql;

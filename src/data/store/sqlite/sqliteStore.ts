@@ -7,8 +7,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { type Compilable, Kysely, SelectQueryNode, sql } from 'kysely';
+import { type Compilable, Kysely, sql } from 'kysely';
 import type { PreparedRead, Store } from '../port.ts';
+import { isPreparableRead } from '../readQuery.ts';
 import type { Database } from '../schema.ts';
 import { nodeSqliteDialect } from './nodeSqliteDriver.ts';
 import { WalCheckpointer } from './walCheckpointer.ts';
@@ -47,7 +48,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     db,
     prepare<Row>(query: Compilable<Row>): PreparedRead<Row> {
       const compiled = query.compile();
-      if (!SelectQueryNode.is(compiled.query)) throw new TypeError('prepare() takes SELECT queries only');
+      if (!isPreparableRead(compiled)) throw new TypeError('prepare() takes SELECT queries only');
       const text = compiled.sql;
       return {
         first: async (parameters) => driver.read.first<Row>(text, parameters),
