@@ -1,7 +1,9 @@
 /** SQLite-only search behaviour: rank windows and tenant rowid ranges. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { type Compilable, sql } from 'kysely';
 import { BACKENDS, openTestStore, type TestStore } from '../../../../test/support/backends.ts';
+import type { PreparedRead, Store } from '../../store/port.ts';
 import type { SearchDocument, SearchIndex, SearchQuery } from '../port.ts';
 import { createSqliteSearch } from './sqliteSearch.ts';
 
@@ -104,6 +106,84 @@ if (BACKENDS.includes('embedded')) {
         (await exact.query({ tenantId: 'win-2', q: 'kestrel', limit: 10 })).items.map((h) => h.id),
         ['k002'],
       );
+    });
+
+    test('a write between the window read and the excerpt read makes the page read again in one snapshot', async () => {
+      const first = { ...doc('race', 1, 2), body: 'kestrel before the edit' };
+      await exact.upsert(first);
+      const edited = { ...first, body: 'kestrel after the edit', updatedAt: '2025-01-02T00:00:00.000Z' };
+      let interleave: (() => Promise<void>) | undefined = () => exact.upsert(edited);
+      const statements: string[] = [];
+      // The same store, with a write slipped in just before the excerpt statement runs.
+      const racing: Store = {
+        ...t.store,
+        prepare<Row>(query: Compilable<Row>): PreparedRead<Row> {
+          const inner = t.store.prepare(query);
+          const text = query.compile().sql;
+          return {
+            first: (parameters) => inner.first(parameters),
+            all: async (parameters) => {
+              statements.push(text);
+              if (text.includes('json_each') && interleave !== undefined) {
+                const write = interleave;
+                interleave = undefined;
+                await write();
+              }
+              return inner.all(parameters);
+            },
+          };
+        },
+      };
+      const page = await createSqliteSearch(racing).query({ tenantId: 'race', q: 'kestrel', limit: 5 });
+      assert.equal(page.items.length, 1);
+      assert.equal(page.items[0]?.updatedAt, edited.updatedAt);
+      assert.match(page.items[0]?.snippet ?? '', /<mark>kestrel<\/mark> after the edit/);
+      // Window, excerpts (stale), then the window again with its excerpts.
+      assert.equal(statements.length, 3);
+      assert.equal(statements[2]?.includes('snippet('), true);
+    });
+
+    test('a slot assigned in a transaction that rolls back is forgotten; committed slots are shared', async () => {
+      const rollback = new Error('roll back');
+      await assert.rejects(
+        t.store.db.transaction().execute(async (trx) => {
+          // Opened over the transaction, as the write path does (searchIn).
+          const inTrx = createSqliteSearch({ ...t.store, db: trx });
+          await inTrx.upsert(doc('rolled-back', 1, 2));
+          assert.equal((await inTrx.query({ tenantId: 'rolled-back', q: 'kestrel', limit: 5 })).items.length, 1);
+          throw rollback;
+        }),
+        rollback,
+      );
+      // The slot the rolled-back transaction took goes to the next tenant; the first one gets a fresh slot.
+      await exact.upsert(doc('after-rollback', 1, 2));
+      await t.store.db.transaction().execute(async (trx) => {
+        await createSqliteSearch({ ...t.store, db: trx }).upsert(doc('rolled-back', 2, 4));
+      });
+      // Each document lies in the range of its tenant's committed slot (a cached dead slot would put it elsewhere).
+      const placed = await sql<{ rid: number; slot: number }>`select d.rid, s.slot from search_docs d
+        join search_tenants s on s.tenant_id = d.tenant_id where d.tenant_id in ('rolled-back', 'after-rollback')`.execute(
+        t.store.db,
+      );
+      assert.equal(placed.rows.length, 2);
+      for (const row of placed.rows) assert.equal(Math.floor(row.rid / 2 ** 32), row.slot);
+      const fresh = createSqliteSearch(t.store);
+      for (const [tenantId, id] of [
+        ['rolled-back', 'k002'],
+        ['after-rollback', 'k001'],
+      ] as const) {
+        const page = await fresh.query({ tenantId, q: 'kestrel', limit: 5 });
+        assert.deepEqual(
+          page.items.map((h) => h.id),
+          [id],
+          tenantId,
+        );
+        // The long-lived adapter (which cached nothing for these tenants before) agrees.
+        assert.deepEqual(
+          (await exact.query({ tenantId, q: 'kestrel', limit: 5 })).items.map((h) => h.id),
+          [id],
+        );
+      }
     });
   });
 }

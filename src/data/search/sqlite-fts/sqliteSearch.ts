@@ -19,7 +19,8 @@
  */
 import { type Generated, type Kysely, sql } from 'kysely';
 import type { Store } from '../../store/port.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { PreparedWrite } from '../../store/preparedWrite.ts';
+import { decodeCursor, encodeCursor, type SearchCursor } from '../cursor.ts';
 import {
   type SearchDocument,
   type SearchHit,
@@ -29,7 +30,8 @@ import {
   SearchQueryError,
 } from '../port.ts';
 import { parseSearchQuery, toFts5Expression } from '../queryParser.ts';
-import { assertSearchLimit, excerptToHtml, hasMatchMarker, indexableText, MARK_END, MARK_START } from '../text.ts';
+import { assertSearchLimit, excerptToHtml, hasMatchMarker, indexableText } from '../text.ts';
+import { createRankWindows, type Excerpts, inlineExcerpts, type WindowRow } from './rankWindows.ts';
 import { createTenantRanges, type RowidRange } from './tenantRanges.ts';
 
 /** Row shape of the SQLite `search_docs` table. */
@@ -59,9 +61,6 @@ export interface SqliteSearchOptions {
 }
 
 const DEFAULT_RANK_WINDOW = 1000;
-const TITLE_WEIGHT = 10;
-const BODY_WEIGHT = 1;
-const SNIPPET_TOKENS = 24;
 
 // U+0001 (a token character for this index only, stripped from indexed text) + kind letter + hex of the value:
 // one token per value that no title or body word and no parsed query word can equal.
@@ -83,43 +82,64 @@ function matchExpression(query: SearchQuery, userExpression: string): string {
   return [...tokens.map((t) => `"${t}"`), `(${userExpression})`].join(' AND ');
 }
 
-interface WindowRow {
-  n: number;
-  first: number | null;
-  last: number | null;
-  rid: number | null;
-  r: number | null;
-  id: string | null;
-  type: string | null;
-  status: string | null;
-  title: string | null;
-  updated_at: string | null;
-  body_excerpt: string | null;
-  title_excerpt: string | null;
-}
-
-interface RankedHit {
-  readonly hit: SearchHit;
+interface RankedRow {
+  readonly row: WindowRow;
   /** First (lowest) rowid of the rank window the hit came from. */
   readonly window: number;
 }
 
-function toHit(row: WindowRow, window: number): RankedHit | null {
-  if (row.rid === null || row.r === null || row.id === null) return null;
-  const body = row.body_excerpt ?? '';
-  const excerpt = hasMatchMarker(body) ? body : (row.title_excerpt ?? body);
-  const hit: SearchHit = {
-    id: row.id,
+function toHit(row: WindowRow, excerpts: Excerpts): SearchHit {
+  const body = excerpts.body ?? '';
+  const excerpt = hasMatchMarker(body) ? body : (excerpts.title ?? body);
+  return {
+    id: row.id ?? '',
     type: row.type ?? '',
     status: row.status ?? '',
     title: row.title ?? '',
     snippet: excerptToHtml(excerpt),
     // bm25() is lower-is-better; negation is exact, so the cursor's score maps back to the same double.
-    score: -row.r,
+    score: -(row.r ?? 0),
     updatedAt: row.updated_at ?? '',
   };
-  return { hit, window };
 }
+
+/** Values of the document upsert. */
+interface UpsertValues extends Readonly<Record<string, unknown>> {
+  /** Rowid range of the document's tenant, and hi + 1 (the first rowid handed out is hi). */
+  readonly next_rid_base: number;
+  readonly lo: number;
+  readonly hi: number;
+  readonly tenant_id: string;
+  readonly id: string;
+  readonly type: string;
+  readonly status: string;
+  readonly tags: string;
+  readonly meta: string;
+  readonly title: string;
+  readonly body: string;
+  readonly updated_at: string;
+}
+
+// Every entry write runs it: built and compiled once (data/store/preparedWrite.ts). A new document takes the next
+// lower rowid of its tenant's range (newest first is FTS5's cheaper ascending walk); ON CONFLICT DO UPDATE keeps an
+// existing document's rowid.
+const upsertDoc = new PreparedWrite<SqliteSearchTables, UpsertValues>((db, slot) => {
+  const changes = {
+    type: slot('type'),
+    status: slot('status'),
+    tags: slot('tags'),
+    meta: slot('meta'),
+    title: slot('title'),
+    body: slot('body'),
+    updated_at: slot('updated_at'),
+  };
+  const rid = sql<number>`(select coalesce(min(rid), ${slot('next_rid_base')}) - 1 from search_docs
+      where rid between ${slot('lo')} and ${slot('hi')})`;
+  return db
+    .insertInto('search_docs')
+    .values({ rid, tenant_id: slot('tenant_id'), id: slot('id'), ...changes })
+    .onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet(changes));
+});
 
 /** Opens the FTS5 search index on an embedded store (migration 0005 must have run). */
 export function createSqliteSearch(store: Store, options: SqliteSearchOptions = {}): SearchIndex {
@@ -132,7 +152,12 @@ export function createSqliteSearch(store: Store, options: SqliteSearchOptions = 
   const ranges = createTenantRanges(store);
 
   async function upsertOne(target: Kysely<SqliteSearchTables>, range: RowidRange, doc: SearchDocument): Promise<void> {
-    const changes = {
+    await upsertDoc.execute(target, {
+      next_rid_base: range.hi + 1,
+      lo: range.lo,
+      hi: range.hi,
+      tenant_id: doc.tenantId,
+      id: doc.id,
       type: doc.type,
       status: doc.status,
       tags: JSON.stringify(doc.tags),
@@ -140,51 +165,46 @@ export function createSqliteSearch(store: Store, options: SqliteSearchOptions = 
       title: indexableText(doc.title),
       body: indexableText(doc.body),
       updated_at: doc.updatedAt,
-    };
-    // A new document takes the next lower rowid of its tenant's range (newest first is FTS5's cheaper ascending
-    // walk); ON CONFLICT DO UPDATE keeps an existing document's rowid.
-    const rid = sql<number>`(select coalesce(min(rid), ${range.hi + 1}) - 1 from search_docs
-      where rid between ${range.lo} and ${range.hi})`;
-    await target
-      .insertInto('search_docs')
-      .values({ rid, tenant_id: doc.tenantId, id: doc.id, ...changes })
-      .onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet(changes))
-      .execute();
+    });
   }
 
-  /** One rank window: its stats, plus up to `need` hits after the keyset position. */
-  async function readWindow(
+  const windows = createRankWindows(store, db as unknown as Kysely<unknown>, rankWindow);
+
+  /**
+   * Collects limit + 1 hits (the extra one proves a next page exists), moving to older windows as each runs out.
+   * `withExcerpts`: each window read carries its hits' excerpts (one snapshot per window, as a transaction needs).
+   */
+  async function collect(
+    query: SearchQuery,
     match: string,
-    tenantId: string,
-    bounds: RowidRange,
-    after: { rank: number; id: string } | null,
-    need: number,
-  ): Promise<WindowRow[]> {
-    const ar = after?.rank ?? null;
-    const aid = after?.id ?? null;
-    const result = await sql<WindowRow>`
-      with cand as materialized (
-        select rowid as rid, bm25(search_fts, 0.0, ${sql.lit(TITLE_WEIGHT)}, ${sql.lit(BODY_WEIGHT)}) as r
-        from search_fts where search_fts match ${match} and rowid between ${bounds.lo} and ${bounds.hi}
-        order by rowid limit ${rankWindow}
-      ),
-      stats as (select count(*) as n, min(rid) as first, max(rid) as last from cand),
-      page as materialized (
-        select c.rid, c.r, d.id, d.type, d.status, d.title, d.updated_at
-        -- CROSS JOIN keeps cand outermost: left alone, the planner walks every index entry of the tenant.
-        from cand c cross join search_docs d on d.rid = c.rid
-        where d.tenant_id = ${tenantId} and (${ar} is null or c.r > ${ar} or (c.r = ${ar} and d.id > ${aid}))
-        order by c.r, d.id limit ${need}
-      )
-      select stats.n, stats.first, stats.last, page.rid, page.r, page.id, page.type, page.status, page.title,
-        page.updated_at,
-        (select snippet(search_fts, 2, ${MARK_START}, ${MARK_END}, '…', ${sql.lit(SNIPPET_TOKENS)})
-           from search_fts where search_fts match ${match} and rowid = page.rid) as body_excerpt,
-        (select highlight(search_fts, 1, ${MARK_START}, ${MARK_END})
-           from search_fts where search_fts match ${match} and rowid = page.rid) as title_excerpt
-      from stats left join page on 1
-      order by page.r, page.id`.execute(db);
-    return result.rows;
+    range: RowidRange,
+    cursor: SearchCursor | null,
+    withExcerpts: boolean,
+  ): Promise<RankedRow[]> {
+    let from = Math.max(cursor?.w ?? range.lo, range.lo);
+    let after = cursor === null ? null : { rank: -cursor.score, id: cursor.id };
+    const found: RankedRow[] = [];
+    for (;;) {
+      const rows = await windows.read(
+        match,
+        query.tenantId,
+        { lo: from, hi: range.hi },
+        after,
+        query.limit + 1 - found.length,
+        withExcerpts,
+      );
+      const stats = rows[0];
+      if (stats === undefined || stats.n === 0 || stats.first === null || stats.last === null) break;
+      // Name the window by its newest member: documents indexed later get lower rowids and never join it.
+      const window = stats.first;
+      for (const row of rows) {
+        if (row.rid !== null && row.r !== null && row.id !== null) found.push({ row, window });
+      }
+      if (found.length > query.limit || stats.n < rankWindow) break;
+      from = stats.last + 1;
+      after = null;
+    }
+    return found;
   }
 
   return {
@@ -222,37 +242,28 @@ export function createSqliteSearch(store: Store, options: SqliteSearchOptions = 
       if (cursor !== null && cursor.w === undefined) throw new SearchQueryError('the cursor is not valid');
       const range = await ranges.find(query.tenantId);
       if (range === null) return { items: [], next: null };
-      let from = Math.max(cursor?.w ?? range.lo, range.lo);
-      let after = cursor === null ? null : { rank: -cursor.score, id: cursor.id };
-      const found: RankedHit[] = [];
-      // Collect limit + 1 hits (the extra one proves a next page exists), moving to older windows as each runs out.
-      for (;;) {
-        const rows = await readWindow(
-          match,
-          query.tenantId,
-          { lo: from, hi: range.hi },
-          after,
-          query.limit + 1 - found.length,
-        );
-        const stats = rows[0];
-        if (stats === undefined || stats.n === 0 || stats.first === null || stats.last === null) break;
-        // Name the window by its newest member: documents indexed later get lower rowids and never join it.
-        const window = stats.first;
-        for (const row of rows) {
-          const ranked = toHit(row, window);
-          if (ranked !== null) found.push(ranked);
-        }
-        if (found.length > query.limit || stats.n < rankWindow) break;
-        from = stats.last + 1;
-        after = null;
+      let found = await collect(query, match, range, cursor, windows.inline);
+      let items = found.slice(0, query.limit);
+      let excerpts = windows.inline
+        ? items.map((r) => inlineExcerpts(r.row))
+        : await windows.excerpts(
+            match,
+            items.map((r) => r.row),
+          );
+      if (excerpts === undefined) {
+        // A write committed between the two reads: read the page again in one snapshot per window.
+        found = await collect(query, match, range, cursor, true);
+        items = found.slice(0, query.limit);
+        excerpts = items.map((r) => inlineExcerpts(r.row));
       }
-      const items = found.slice(0, query.limit);
+      const hits = items.map((r, i) => toHit(r.row, excerpts?.[i] ?? { body: null, title: null }));
       const last = items[items.length - 1];
+      const lastHit = hits[hits.length - 1];
       const next =
-        found.length > query.limit && last !== undefined
-          ? encodeCursor({ score: last.hit.score, id: last.hit.id, w: last.window })
+        found.length > query.limit && last !== undefined && lastHit !== undefined
+          ? encodeCursor({ score: lastHit.score, id: lastHit.id, w: last.window })
           : null;
-      return { items: items.map((r) => r.hit), next };
+      return { items: hits, next };
     },
   };
 }
