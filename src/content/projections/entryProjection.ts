@@ -26,6 +26,7 @@ import type {
   EntryUpdatedData,
 } from '../entries/types.ts';
 import { ENTRY_EVENTS } from '../entries/types.ts';
+import { insertEntry, insertRevision, touchTags, updateEntry } from './entryStatements.ts';
 
 /** The entry is not at the version the event follows (a concurrent write won, or the log is inconsistent). */
 export class ProjectionConflict extends Error {
@@ -158,12 +159,7 @@ async function writeTags(db: Kysely<ContentTables>, prior: EntryRow | null, next
       .execute();
   }
   if (kept.length > 0 && prior?.updated_at !== next.updated_at) {
-    await db
-      .updateTable('entry_tags')
-      .set({ updated_at: next.updated_at })
-      .where('tenant_id', '=', scope.tenant)
-      .where('entry_id', '=', scope.entry)
-      .execute();
+    await touchTags.execute(db, { tenant_id: scope.tenant, entry_id: scope.entry, updated_at: next.updated_at });
   }
   if (added.length > 0) {
     await db
@@ -205,19 +201,11 @@ async function writePublished(db: Kysely<ContentTables>, name: EntryEventName, n
 
 async function writeEntry(db: Kysely<ContentTables>, prior: EntryRow | null, next: EntryRow) {
   if (prior === null) {
-    await db.insertInto('entries').values(next).execute();
+    await insertEntry.execute(db, next);
     return;
   }
-  const { tenant_id, id, ...changes } = next;
-  const result = await db
-    .updateTable('entries')
-    .set(changes)
-    .where('tenant_id', '=', tenant_id)
-    .where('id', '=', id)
-    .where('version', '=', next.version - 1)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  if (result.numUpdatedRows !== 1n) throw new ProjectionConflict(id, next.version - 1);
+  const result = await updateEntry.execute(db, { ...next, prior_version: next.version - 1 });
+  if (result.numAffectedRows !== 1n) throw new ProjectionConflict(next.id, next.version - 1);
 }
 
 /** Reads the entry row an event applies to (any state, deleted included) through `db`. */
@@ -250,21 +238,18 @@ export async function applyEntryEvent(
         : await readEntryRow(db, event.tenantId, base.entry);
   const next = nextEntryRow(before, event);
   await writeEntry(db, before, next);
-  await db
-    .insertInto('entry_revisions')
-    .values({
-      tenant_id: next.tenant_id,
-      entry_id: next.id,
-      version: next.version,
-      event: event.name as EntryEventName,
-      actor: event.actor,
-      status: next.status as EntryStatus,
-      fields: next.fields,
-      content_hash: next.content_hash,
-      changed: JSON.stringify(base.changed),
-      created_at: base.at,
-    })
-    .execute();
+  await insertRevision.execute(db, {
+    tenant_id: next.tenant_id,
+    entry_id: next.id,
+    version: next.version,
+    event: event.name as EntryEventName,
+    actor: event.actor,
+    status: next.status as EntryStatus,
+    fields: next.fields,
+    content_hash: next.content_hash,
+    changed: JSON.stringify(base.changed),
+    created_at: base.at,
+  });
   await writeTags(db, before, next);
   await writePublished(db, event.name as EntryEventName, next);
   await writeStats(db, event.tenantId, before, next);

@@ -4,9 +4,10 @@
  * the entry's text and richtext fields under its content type.
  *
  * The index lives in the same store, so writes apply it inline, in the writing transaction: `searchIn(store, trx)`
- * opens the store's search adapter over that transaction. (It is opened per transaction, never cached: the
- * SQLite adapter caches tenant rowid ranges, and a range assigned in a transaction that rolls back must not
- * outlive it.) The rebuild recomputes every document from the rebuilt entries (projections/rebuild.ts).
+ * opens the store's search adapter over that transaction. (It is opened per transaction, never cached: a tenant
+ * rowid range the SQLite adapter assigns in a transaction that rolls back must not outlive it; committed ranges are
+ * shared by every adapter over the store, see tenantRanges.ts.) The rebuild recomputes every document from the
+ * rebuilt entries (projections/rebuild.ts).
  */
 import type { Kysely } from 'kysely';
 import { openSearchIndex } from '../../data/search/openSearch.ts';
