@@ -13,11 +13,13 @@
  * is using and sends the ETag the previous answer gave, so any 412 is a real error.
  *
  * Run: npm run bench:content [-- --entries 1000 --seconds 20 --rates 500,1000,2000]
- * Results print and go to bench/results/content-<date>.json.
+ * Results print and go to bench/results/content-<date>.json. `--cpu-prof DIR` makes the server write a V8 CPU
+ * profile into DIR when it stops. `--in-process` measures CPU per request type through `app.inject` instead
+ * (bench/lib/requestCpu.ts; `--rounds`, `--count`), which a shared machine disturbs far less than latency.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +28,21 @@ import { GALLEY_API_AUDIENCE, issuerOf } from '../src/experience/auth/tokenContr
 import { prng, vocabulary } from './lib/corpus.ts';
 import { editorMix, freePort, mintTokens, seed, TENANTS, waitReady } from './lib/editorMix.ts';
 import { formatResult, machine, type OpenLoopResult, openLoop } from './lib/openLoop.ts';
+import { formatRequestCpu, measureRequestCpu } from './lib/requestCpu.ts';
+
+/** User + system CPU milliseconds a process has used so far (Linux /proc), or undefined where unreadable. */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime and
+    // stime are the 12th and 13th, in clock ticks (100 per second on Linux).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -33,9 +50,28 @@ async function main(): Promise<void> {
       entries: { type: 'string', default: '1000' },
       seconds: { type: 'string', default: '20' },
       rates: { type: 'string', default: '500,1000,2000' },
+      'cpu-prof': { type: 'string' },
+      'in-process': { type: 'boolean', default: false },
+      rounds: { type: 'string', default: '5' },
+      count: { type: 'string', default: '200' },
     },
   });
   const perTenant = Number(values.entries);
+  if (values['in-process']) {
+    const result = await measureRequestCpu({
+      entries: perTenant,
+      count: Number(values.count),
+      rounds: Number(values.rounds),
+    });
+    console.log(
+      `CPU per request, in-process (load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}):`,
+    );
+    console.log(formatRequestCpu(result));
+    return;
+  }
   const seconds = Number(values.seconds);
   const rates = values.rates.split(',').map(Number);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'galley-bench-content-'));
@@ -56,19 +92,22 @@ async function main(): Promise<void> {
     const started = performance.now();
     const tenants = await seed(config.sqlitePath, secret, perTenant);
     console.log(`seeded ${TENANTS} tenants × ${perTenant} entries in ${Math.round(performance.now() - started)} ms`);
-    child = spawn(process.execPath, ['src/main.ts', 'serve', '--roles', 'web'], {
+    const profile = values['cpu-prof'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`];
+    child = spawn(process.execPath, [...profile, 'src/main.ts', 'serve', '--roles', 'web'], {
       env,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const base = `http://127.0.0.1:${port}`;
     await waitReady(base, child);
     const words = vocabulary(5000, prng(42)).slice(200, 1200);
-    const results: OpenLoopResult[] = [];
+    const results: (OpenLoopResult & { cpu: unknown })[] = [];
     for (const rate of rates) {
       // Fresh tokens per run: they live 5 minutes.
       await mintTokens(config.sqlitePath, secret, tenants, issuerOf(config), GALLEY_API_AUDIENCE(config));
       const op = editorMix(base, tenants, words);
       await openLoop({ name: 'warm-up', rate: Math.min(rate, 500), durationS: 2, op });
+      const cpuBefore = processCpuMs(child.pid);
+      const ownBefore = process.cpuUsage();
       const result = await openLoop({
         name: `editor mix @ ${rate}/s`,
         rate,
@@ -76,8 +115,23 @@ async function main(): Promise<void> {
         op,
         maxInFlight: 2000,
       });
-      console.log(formatResult(result));
-      results.push(result);
+      const own = process.cpuUsage(ownBefore);
+      const cpuAfter = processCpuMs(child.pid);
+      const requests = result.ok + result.errors;
+      // CPU per request of the server process (all its threads) and of this load generator: steadier than latency
+      // on a shared machine.
+      const cpu = {
+        serverUsPerRequest:
+          cpuBefore === undefined || cpuAfter === undefined || requests === 0
+            ? null
+            : Math.round(((cpuAfter - cpuBefore) * 1000) / requests),
+        loadGeneratorUsPerRequest: requests === 0 ? null : Math.round((own.user + own.system) / requests),
+        loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
+      };
+      console.log(
+        `${formatResult(result)} server-cpu=${cpu.serverUsPerRequest ?? '?'}µs/req loadgen-cpu=${cpu.loadGeneratorUsPerRequest ?? '?'}µs/req load=${cpu.loadAverage.join(',')}`,
+      );
+      results.push({ ...result, cpu });
     }
     const outDir = path.join(import.meta.dirname, 'results');
     mkdirSync(outDir, { recursive: true });
