@@ -16,7 +16,10 @@ export interface DataPlane {
   readonly kv: Kv;
   readonly caches: CacheProvider;
   readonly queue: Queue;
+  /** The `current` collection: every live entry's draft (management search, the write path's projection). */
   readonly search: SearchIndex;
+  /** The `published` collection: published copies (delivery search, AI retrieval over published content). */
+  readonly publishedSearch: SearchIndex;
   /** Closes every port (queue first, so running jobs drain before the store goes). */
   close(graceMs?: number): Promise<void>;
 }

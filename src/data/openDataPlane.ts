@@ -23,7 +23,8 @@ export async function openDataPlane(config: Config): Promise<DataPlane> {
     const caches = createMemoryCacheProvider();
     const queue = createSqliteQueue(store);
     const search = createSqliteSearch(store);
-    return assemble({ store, kv, caches, queue, search });
+    const publishedSearch = createSqliteSearch(store, { collection: 'published' });
+    return assemble({ store, kv, caches, queue, search, publishedSearch });
   }
   if (config.databaseUrl === undefined || config.redisUrl === undefined) {
     // loadConfig already refuses this; the check narrows the types and guards direct callers.
@@ -34,7 +35,8 @@ export async function openDataPlane(config: Config): Promise<DataPlane> {
   const caches = createRedisCacheProvider({ url: config.redisUrl, prefix: config.redisPrefix });
   const queue = createBullmqQueue({ url: config.redisUrl, prefix: config.redisPrefix });
   const search = createPostgresSearch(store);
-  return assemble({ store, kv, caches, queue, search });
+  const publishedSearch = createPostgresSearch(store, { collection: 'published' });
+  return assemble({ store, kv, caches, queue, search, publishedSearch });
 }
 
 /** The plane, with spans on every port when tracing runs in this process (ops/tracing/dataPlaneTracing.ts). */

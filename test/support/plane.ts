@@ -23,12 +23,14 @@ export function testPlane(backend: Backend, store: Store, prefix: string): DataP
           caches: createMemoryCacheProvider(),
           queue: createSqliteQueue(store),
           search: createSqliteSearch(store),
+          publishedSearch: createSqliteSearch(store, { collection: 'published' }),
         }
       : {
           kv: createRedisKv({ url: TEST_REDIS_URL, prefix }),
           caches: createRedisCacheProvider({ url: TEST_REDIS_URL, prefix }),
           queue: createBullmqQueue({ url: TEST_REDIS_URL, prefix }),
           search: createPostgresSearch(store),
+          publishedSearch: createPostgresSearch(store, { collection: 'published' }),
         };
   return {
     store,

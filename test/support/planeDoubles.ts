@@ -104,6 +104,7 @@ export async function openEdgeTestPlane(): Promise<EdgeTestPlane> {
       queue: queueDouble(() => state.queuePing),
       caches: cachesDouble(),
       search: searchDouble(),
+      publishedSearch: searchDouble(),
       close(graceMs?: number): Promise<void> {
         state.closeCalls.push(graceMs ?? 0);
         closing ??= testStore.cleanup();

@@ -1,6 +1,6 @@
 /**
  * The write step every entry use case ends with: one transaction that appends the event and applies the inline
- * projections (read models, then the search index) with the same handlers the rebuild uses.
+ * projections (read models, then the search indexes) with the same handlers the rebuild uses.
  *
  * The caller has already read the entry (outside the transaction, on the read connection) and decided the event;
  * the transaction only writes. A write that committed in between is caught by the projection's versioned UPDATE
@@ -21,7 +21,7 @@ import type { Database } from '../../data/store/schema.ts';
 import { inTransaction } from '../../data/store/transaction.ts';
 import { GalleyError } from '../../experience/errors/errors.ts';
 import { applyEntryEvent, ProjectionConflict } from '../projections/entryProjection.ts';
-import { applySearch, searchIn } from '../projections/searchProjection.ts';
+import { applyPublishedSearch, applySearch, searchIn } from '../projections/searchProjection.ts';
 import type { ContentType } from '../types/types.ts';
 import { entryReads } from './reads.ts';
 import type { EntryRow } from './rows.ts';
@@ -105,6 +105,7 @@ export async function commitEntryEvent<N extends EntryEventName>(props: CommitPr
       };
       const row = await applyEntryEvent(untyped(trx), event, props.prior);
       await applySearch(searchIn(props.store, trx), row, props.type);
+      await applyPublishedSearch(() => searchIn(props.store, trx, 'published'), props.name, row, props.type);
       // Last: on PostgreSQL the append holds the tenant's sequence lock until COMMIT, so it should be short.
       await appendEvent(trx, event);
       return row;

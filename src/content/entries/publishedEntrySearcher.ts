@@ -1,10 +1,9 @@
 /**
  * Full-text search over a tenant's published content, for the delivery API (public, no principal).
  *
- * The search index holds each live entry's current (draft) text, so only documents whose status is `published`
- * are asked for: for those the draft *is* the published copy, so neither a hit nor its snippet can reveal
- * unpublished text. An entry with unpublished changes (`changed`) is therefore not found until those changes are
- * published (a separate index of published copies would lift this). Hits keep the index's order (best first,
+ * It asks the `published` search collection, which holds each published entry's published copy (projected on
+ * publish, unpublish and delete; searchProjection.ts), so an entry with unpublished edits is found by its published
+ * text, and neither a hit nor its snippet can reveal unpublished text. Hits keep the index's order (best first,
  * keyset cursor) and are joined to their published copies; a hit whose copy vanished meanwhile is dropped.
  */
 import type { SearchIndex } from '../../data/search/port.ts';
@@ -20,7 +19,7 @@ import { MAX_PAGE_SIZE, type PublishedEntry } from './types.ts';
 export interface PublishedEntrySearcherProps {
   /** The store (published copies). */
   readonly store: Store;
-  /** The search index. */
+  /** The published search collection (data plane `publishedSearch`). */
   readonly search: SearchIndex;
   /** The tenant (resolved from the delivery URL). */
   readonly tenantId: string;
@@ -58,7 +57,6 @@ export async function searchPublishedEntries(props: PublishedEntrySearcherProps)
       tenantId: props.tenantId,
       q: props.q,
       limit,
-      status: 'published',
       ...(props.cursor === undefined || props.cursor === null ? {} : { cursor: props.cursor }),
       ...(props.type === undefined ? {} : { type: props.type }),
     });

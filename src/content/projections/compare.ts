@@ -11,7 +11,7 @@ const SHOWN = 5;
 
 /** Rows of one read-model table that differ between the live table and the replay. */
 export interface TableDifference {
-  readonly table: ReadModelTable | 'search_docs';
+  readonly table: ReadModelTable | 'search_docs' | 'search_published';
   /** Rows present live but not produced by the replay (or with other values). */
   readonly onlyLive: number;
   /** Rows produced by the replay but absent live (or with other values). */

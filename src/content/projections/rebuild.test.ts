@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { buildArticleType, buildPrincipal, buildQueue, buildTenant } from '../../../test/factories.ts';
 import { BACKENDS, openTestStore, type TestStore } from '../../../test/support/backends.ts';
 import type { Queue } from '../../data/queue/port.ts';
+import { openSearchIndex } from '../../data/search/openSearch.ts';
 import type { Store } from '../../data/store/port.ts';
 import { getEntry } from '../entries/entryReader.ts';
 import { contentDb } from '../entries/tables.ts';
@@ -137,7 +138,7 @@ for (const backend of BACKENDS) {
       }
     });
 
-    test('verify reports tampered rows and a missing search document; rebuild repairs them', async () => {
+    test('verify reports tampered rows and missing or stray search documents; rebuild repairs them', async () => {
       const tenantId = tenantIds[0] ?? '';
       const db = contentDb(t.store.db);
       const victim = await db
@@ -160,10 +161,29 @@ for (const backend of BACKENDS) {
         .where('dimension', '=', 'author')
         .execute();
       await sql`delete from search_docs where tenant_id = ${tenantId} and id = ${victim.id}`.execute(t.store.db);
+      // A published document for an entry that has no published copy (e.g. left behind by a lost unpublish).
+      const unpublished = await db
+        .selectFrom('entries')
+        .select(['id'])
+        .where('tenant_id', '=', tenantId)
+        .where('deleted_at', 'is', null)
+        .where('published_version', 'is', null)
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      await openSearchIndex(t.store, 'published').upsert({
+        tenantId,
+        id: unpublished.id,
+        type: 'article',
+        status: 'published',
+        title: 'stray',
+        body: 'stray published text',
+        tags: [],
+        updatedAt: new Date().toISOString(),
+      });
 
       const verify = await rebuildContentProjections({ store: t.store, tenantId, verify: true });
       const tables = verify.tenants[0]?.differences.map((d) => d.table);
-      assert.deepEqual(tables, ['entries', 'tenant_content_stats', 'search_docs']);
+      assert.deepEqual(tables, ['entries', 'tenant_content_stats', 'search_docs', 'search_published']);
       const entries = verify.tenants[0]?.differences[0];
       assert.deepEqual([entries?.onlyLive, entries?.onlyRebuilt], [1, 1]);
 

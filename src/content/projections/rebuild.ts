@@ -3,7 +3,8 @@
  * and the search documents from the event log, per tenant:
  *
  * 1. replay the tenant's entry events into the `content_rebuild_*` twins, in batches (replay.ts);
- * 2. (rebuild only) reload the search index from the replayed entries with clearTenant + upsertMany;
+ * 2. (rebuild only) reload both search collections (drafts, published copies) from the replayed read models with
+ *    clearTenant + upsertMany;
  * 3. in one transaction that stops the tenant's writes (SQLite: the write lock; PostgreSQL: the tenant's event
  *    sequence row, which every write takes), replay what was appended meanwhile, then compare live with rebuilt
  *    (verify) or copy rebuilt over live and repair the search documents (rebuild);
@@ -15,16 +16,15 @@ import { type Kysely, sql } from 'kysely';
 import { createEventLog, type EventLog } from '../../data/events/eventLog.ts';
 import { untyped } from '../../data/events/tables.ts';
 import { openSearchIndex } from '../../data/search/openSearch.ts';
-import type { SearchDocument } from '../../data/search/port.ts';
+import type { SearchCollection } from '../../data/search/port.ts';
 import type { Store } from '../../data/store/port.ts';
-import type { EntryRow } from '../entries/rows.ts';
-import { contentDb, rebuildTableOf } from '../entries/tables.ts';
+import { contentDb } from '../entries/tables.ts';
 import { listContentTypeRows } from '../types/contentTypeStore.ts';
 import type { ContentType } from '../types/types.ts';
 import { compareReadModels, copyRebuiltOverLive, type TableDifference } from './compare.ts';
 import { clearRebuildTables, startReplay } from './replay.ts';
-import { checkSearchDocuments } from './searchCheck.ts';
-import { searchDocumentOf, searchIn } from './searchProjection.ts';
+import { checkSearchDocuments, expectedDocuments } from './searchCheck.ts';
+import { searchIn } from './searchProjection.ts';
 
 /** Options of rebuildContentProjections. */
 export interface RebuildOptions {
@@ -54,7 +54,8 @@ export interface RebuildReport {
   readonly differingRows: number;
 }
 
-const UPSERT_PAGE = 500;
+/** Both search collections, reloaded and checked alike. */
+const SEARCH_COLLECTIONS: readonly SearchCollection[] = ['current', 'published'];
 
 /**
  * Blocks the tenant's entry writes until `trx` ends (SQLite transactions are exclusive already). Verify needs only
@@ -73,21 +74,14 @@ async function lockTenantWrites(store: Store, trx: Kysely<unknown>, tenantId: st
   await sql`select seq from tenant_event_seq where tenant_id = ${tenantId} for update`.execute(trx);
 }
 
-/** Step 2: reloads the tenant's search documents from the replayed entries. */
+/** Step 2: reloads the tenant's search documents of both collections from the replayed read models. */
 async function reloadSearch(store: Store, tenantId: string, types: ReadonlyMap<string, ContentType>): Promise<void> {
-  const index = openSearchIndex(store);
-  await index.clearTenant(tenantId);
-  let after = '';
-  for (;;) {
-    const page = await sql<EntryRow>`select * from ${sql.table(rebuildTableOf('entries'))}
-      where tenant_id = ${tenantId} and deleted_at is null and id > ${after} order by id limit ${UPSERT_PAGE}`.execute(
-      store.db,
-    );
-    const docs: SearchDocument[] = page.rows.map((row) => searchDocumentOf(row, types.get(row.type)));
-    await index.upsertMany(docs);
-    const last = page.rows[page.rows.length - 1];
-    if (last === undefined || page.rows.length < UPSERT_PAGE) return;
-    after = last.id;
+  for (const collection of SEARCH_COLLECTIONS) {
+    const index = openSearchIndex(store, collection);
+    await index.clearTenant(tenantId);
+    for await (const docs of expectedDocuments(untyped(store.db), collection, tenantId, types)) {
+      await index.upsertMany(docs);
+    }
   }
 }
 
@@ -103,8 +97,12 @@ async function rebuildTenant(store: Store, log: EventLog, tenantId: string, veri
     events += await replay.catchUpIn(trx);
     const found = await compareReadModels(trx, tenantId);
     if (!verify && found.length > 0) await copyRebuiltOverLive(trx, tenantId);
-    const search = await checkSearchDocuments(trx, searchIn(store, t), tenantId, types, !verify);
-    return search === undefined ? found : [...found, search];
+    for (const collection of SEARCH_COLLECTIONS) {
+      const index = searchIn(store, t, collection);
+      const search = await checkSearchDocuments(trx, index, tenantId, types, !verify, collection);
+      if (search !== undefined) found.push(search);
+    }
+    return found;
   });
   await store.db.transaction().execute((trx) => clearRebuildTables(untyped(trx), tenantId));
   return { tenantId, events, differences, ms: Math.round(performance.now() - started) };

@@ -9,8 +9,7 @@ import { createSqliteKv } from '../../data/kv/sqlite/sqliteKv.ts';
 import { createBullmqQueue } from '../../data/queue/bullmq/bullmqQueue.ts';
 import type { Queue, Worker } from '../../data/queue/port.ts';
 import { createSqliteQueue } from '../../data/queue/sqlite/sqliteQueue.ts';
-import { createPostgresSearch } from '../../data/search/postgres-fts/postgresSearch.ts';
-import { createSqliteSearch } from '../../data/search/sqlite-fts/sqliteSearch.ts';
+import { openSearchIndex } from '../../data/search/openSearch.ts';
 import type { Store } from '../../data/store/port.ts';
 import { createMetrics, type GalleyMetrics } from '../../ops/metrics/registry.ts';
 import { createDeliveryHandler, type DeliveryHandlerOptions } from './deliveryHandler.ts';
@@ -57,13 +56,14 @@ export async function openWebhookBench(backend: Backend): Promise<WebhookBench> 
   const kv =
     backend === 'embedded' ? createSqliteKv(store) : createRedisKv({ url: TEST_REDIS_URL, prefix: redisPrefix });
   const caches = createMemoryCacheProvider();
-  const search = backend === 'embedded' ? createSqliteSearch(store) : createPostgresSearch(store);
+  const search = openSearchIndex(store);
   const plane: DataPlane = {
     store,
     kv,
     caches,
     queue,
     search,
+    publishedSearch: openSearchIndex(store, 'published'),
     async close() {
       await queue.close(1000);
       await Promise.all([kv.close(), caches.close()]);

@@ -4,7 +4,15 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { BACKENDS, openTestStore, type TestStore } from '../../../test/support/backends.ts';
 import { openSearchIndex } from './openSearch.ts';
-import { type SearchDocument, type SearchIndex, type SearchQuery, SearchQueryError } from './port.ts';
+import {
+  type SearchCollection,
+  type SearchDocument,
+  type SearchIndex,
+  type SearchQuery,
+  SearchQueryError,
+} from './port.ts';
+
+const COLLECTIONS: readonly SearchCollection[] = ['current', 'published'];
 
 let counter = 0;
 function doc(tenantId: string, fields: Partial<SearchDocument> & { title: string; body: string }): SearchDocument {
@@ -43,12 +51,34 @@ async function allPages(index: SearchIndex, query: Omit<SearchQuery, 'cursor'>):
 }
 
 for (const backend of BACKENDS) {
-  describe(`search contract (${backend})`, () => {
+  test(`the two collections are separate indexes (${backend})`, async () => {
+    const t = await openTestStore(backend);
+    try {
+      const current = openSearchIndex(t.store);
+      const published = openSearchIndex(t.store, 'published');
+      await current.upsert(doc('coll', { id: 'e1', title: 'Draft heron', body: 'a heron in the draft' }));
+      await published.upsert(doc('coll', { id: 'e1', title: 'Published egret', body: 'an egret as published' }));
+      assert.deepEqual(await ids(current, { tenantId: 'coll', q: 'heron', limit: 5 }), ['e1']);
+      assert.deepEqual(await ids(current, { tenantId: 'coll', q: 'egret', limit: 5 }), []);
+      assert.deepEqual(await ids(published, { tenantId: 'coll', q: 'egret', limit: 5 }), ['e1']);
+      assert.deepEqual(await ids(published, { tenantId: 'coll', q: 'heron', limit: 5 }), []);
+      await published.remove('coll', 'e1');
+      assert.deepEqual(await ids(current, { tenantId: 'coll', q: 'heron', limit: 5 }), ['e1']);
+      await current.clearTenant('coll');
+      assert.deepEqual(await ids(current, { tenantId: 'coll', q: 'heron', limit: 5 }), []);
+    } finally {
+      await t.cleanup();
+    }
+  });
+}
+
+for (const [backend, collection] of BACKENDS.flatMap((b) => COLLECTIONS.map((c) => [b, c] as const))) {
+  describe(`search contract (${backend}, ${collection})`, () => {
     let t: TestStore;
     let index: SearchIndex;
     before(async () => {
       t = await openTestStore(backend);
-      index = openSearchIndex(t.store);
+      index = openSearchIndex(t.store, collection);
     });
     after(async () => {
       await t.cleanup();

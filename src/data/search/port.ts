@@ -10,6 +10,12 @@
  * - The query syntax is web-search style on both backends: words (AND), "quoted phrases", `-excluded`, `or`.
  */
 
+/**
+ * Which copy of the entries an index holds: `current` (each live entry's draft, for the management API) or
+ * `published` (each published entry's published copy, for the delivery API). Same contract, separate tables.
+ */
+export type SearchCollection = 'current' | 'published';
+
 /** A document as indexed. */
 export interface SearchDocument {
   readonly tenantId: string;

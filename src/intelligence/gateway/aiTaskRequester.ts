@@ -72,7 +72,7 @@ export async function requestAiTask(props: AiTaskRequestProps): Promise<AiTaskOu
     ? {
         ...input,
         context: await retrieveRelated({
-          search: runtime.plane.search,
+          search: runtime.plane.publishedSearch,
           tenantId,
           entryId: entry.id,
           title: input.title,

@@ -36,6 +36,7 @@ export function queryTerms(title: string, tags: readonly string[]): readonly str
 
 /** Input of retrieveRelated. */
 export interface RetrieveProps {
+  /** The published collection (data plane `publishedSearch`): published copies only, never draft text. */
   readonly search: SearchIndex;
   readonly tenantId: string;
   /** The entry asking; never returned as its own relative. */
@@ -54,7 +55,6 @@ export async function retrieveRelated(props: RetrieveProps): Promise<readonly Re
     tenantId: props.tenantId,
     q: terms.join(' or '),
     limit: props.limit + 1,
-    status: 'published',
   });
   return page.items
     .filter((hit) => hit.id !== props.entryId)

@@ -24,6 +24,7 @@ export function traceDataPlane(plane: DataPlane): DataPlane {
     caches: traceCaches(plane.caches),
     queue: traceQueue(plane.queue, embedded ? 'galley.sqlite' : 'bullmq'),
     search: traceSearch(plane.search),
+    publishedSearch: traceSearch(plane.publishedSearch),
     close: (graceMs?: number) => plane.close(graceMs),
   });
 }

@@ -1,5 +1,6 @@
 /**
- * Distributed search adapter: PostgreSQL full-text search over `search_docs` (migration 0005). Queries go
+ * Distributed search adapter: PostgreSQL full-text search over `search_docs` (migration 0005), or its twin
+ * `search_published` (migration 0020) for the published collection. Queries go
  * through `websearch_to_tsquery('simple', q)` (after the shared parser has vetted them, so both adapters refuse
  * the same strings), are ranked with `ts_rank_cd` (title weight A = 1.0, body weight B = 0.1, the same 10:1 as
  * the SQLite adapter), and excerpted with `ts_headline`, evaluated only for the rows of the page.
@@ -18,6 +19,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Store } from '../../store/port.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import {
+  type SearchCollection,
   type SearchDocument,
   type SearchHit,
   type SearchIndex,
@@ -43,7 +45,9 @@ interface PostgresSearchDocsTable {
 
 type PostgresSearchTables = {
   search_docs: PostgresSearchDocsTable;
+  search_published: PostgresSearchDocsTable;
 };
+type DocsTable = keyof PostgresSearchTables;
 
 // {D, C, B, A}: only B (body) and A (title) are used.
 const RANK_WEIGHTS = '{0.1, 0.1, 0.1, 1.0}';
@@ -52,8 +56,16 @@ const TITLE_HEADLINE = `StartSel=${MARK_START}, StopSel=${MARK_END}, HighlightAl
 // Rows per INSERT in upsertMany: 8 parameters each stays far below PostgreSQL's 65535-parameter limit.
 const UPSERT_CHUNK = 500;
 
+/** The documents table of each collection (migrations 0005 and 0020). */
+const TABLES: Readonly<Record<SearchCollection, 'search_docs' | 'search_published'>> = {
+  current: 'search_docs',
+  published: 'search_published',
+};
+
 /** Options of the distributed search adapter. */
 export interface PostgresSearchOptions {
+  /** Which copy of the entries the index holds (default `current`). */
+  readonly collection?: SearchCollection;
   /** Matches ranked together per window (see the module comment). Default 250 (see DEFAULT_RANK_WINDOW). */
   readonly rankWindow?: number;
 }
@@ -119,9 +131,13 @@ function toRow(doc: SearchDocument): PostgresSearchDocsTable {
   };
 }
 
-async function upsertRows(db: Kysely<PostgresSearchTables>, rows: readonly PostgresSearchDocsTable[]): Promise<void> {
+async function upsertRows(
+  db: Kysely<PostgresSearchTables>,
+  table: DocsTable,
+  rows: readonly PostgresSearchDocsTable[],
+): Promise<void> {
   await db
-    .insertInto('search_docs')
+    .insertInto(table)
     .values([...rows])
     .onConflict((oc) =>
       oc.columns(['tenant_id', 'id']).doUpdateSet((eb) => ({
@@ -136,15 +152,16 @@ async function upsertRows(db: Kysely<PostgresSearchTables>, rows: readonly Postg
     .execute();
 }
 
-/** Opens the tsvector search index on a PostgreSQL store (migration 0005 must have run). */
+/** Opens the tsvector search index of a collection on a PostgreSQL store (migrations 0005–0020 must have run). */
 export function createPostgresSearch(store: Store, options: PostgresSearchOptions = {}): SearchIndex {
   if (store.dialect !== 'postgres') throw new Error('createPostgresSearch needs a postgres store');
   const rankWindow = options.rankWindow ?? DEFAULT_RANK_WINDOW;
   if (!Number.isSafeInteger(rankWindow) || rankWindow < 1)
     throw new RangeError('rankWindow must be a positive integer');
+  const table = TABLES[options.collection ?? 'current'];
   // Kysely's schema parameter is invariant: go through unknown to type the store over this adapter's tables.
   const db = (store.db as unknown as Kysely<unknown>).withTables<PostgresSearchTables>();
-  const tenantSize = createTenantSizes(store.db as unknown as Kysely<unknown>);
+  const tenantSize = createTenantSizes(store.db as unknown as Kysely<unknown>, table);
 
   /**
    * One rank window: the `rankWindow` newest matches from `start` (the newest member, or strictly older than it
@@ -160,7 +177,7 @@ export function createPostgresSearch(store: Store, options: PostgresSearchOption
     const tsquery = sql`websearch_to_tsquery('simple', ${indexableText(query.q)})`;
     const ids = await findWindowMembers(
       db as unknown as Kysely<unknown>,
-      { tenantId: query.tenantId, conditions: filtersOf(query, tsquery), start, inclusive, window: rankWindow },
+      { table, tenantId: query.tenantId, conditions: filtersOf(query, tsquery), start, inclusive, window: rankWindow },
       tenantSize,
     );
     const keyset =
@@ -171,7 +188,7 @@ export function createPostgresSearch(store: Store, options: PostgresSearchOption
     // bodies are read, and excerpted, for the page's rows alone.
     const result = await sql<WindowRow>`
       with win as materialized (
-        select d.id, d.updated_at, d.tsv from search_docs d
+        select d.id, d.updated_at, d.tsv from ${sql.table(table)} d
         where d.tenant_id = ${query.tenantId} and d.id = any(${ids}::text[])
       ),
       cand as materialized (
@@ -193,14 +210,14 @@ export function createPostgresSearch(store: Store, options: PostgresSearchOption
         ts_headline('simple', d.title, ${tsquery}, ${TITLE_HEADLINE}) as title_excerpt
       from stats
       left join page on true
-      left join search_docs d on d.tenant_id = ${query.tenantId} and d.id = page.id
+      left join ${sql.table(table)} d on d.tenant_id = ${query.tenantId} and d.id = page.id
       order by page.score desc, page.id collate "C"`.execute(db);
     return result.rows;
   }
 
   return {
     async upsert(doc) {
-      await upsertRows(db, [toRow(doc)]);
+      await upsertRows(db, table, [toRow(doc)]);
     },
 
     async upsertMany(docs) {
@@ -210,16 +227,17 @@ export function createPostgresSearch(store: Store, options: PostgresSearchOption
       for (const doc of docs) latest.set(JSON.stringify([doc.tenantId, doc.id]), toRow(doc));
       const rows = [...latest.values()];
       await db.transaction().execute(async (trx) => {
-        for (let i = 0; i < rows.length; i += UPSERT_CHUNK) await upsertRows(trx, rows.slice(i, i + UPSERT_CHUNK));
+        for (let i = 0; i < rows.length; i += UPSERT_CHUNK)
+          await upsertRows(trx, table, rows.slice(i, i + UPSERT_CHUNK));
       });
     },
 
     async remove(tenantId, id) {
-      await db.deleteFrom('search_docs').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+      await db.deleteFrom(table).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
     },
 
     async clearTenant(tenantId) {
-      await db.deleteFrom('search_docs').where('tenant_id', '=', tenantId).execute();
+      await db.deleteFrom(table).where('tenant_id', '=', tenantId).execute();
     },
 
     async query(query): Promise<SearchPage> {

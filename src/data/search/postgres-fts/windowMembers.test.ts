@@ -36,6 +36,7 @@ if (BACKENDS.includes('distributed')) {
 
     function spec(window: number, start: WindowSpec['start'] = null, inclusive = true): WindowSpec {
       return {
+        table: 'search_docs',
         tenantId: 'wm',
         conditions: [sql`d.tenant_id = ${'wm'}`, sql`d.tsv @@ websearch_to_tsquery('simple', ${'kestrel'})`],
         start,

@@ -22,6 +22,8 @@ export interface RecencyKey {
 
 /** What to find. */
 export interface WindowSpec {
+  /** The documents table (`search_docs` or `search_published`: same columns and indexes). */
+  readonly table: string;
   readonly tenantId: string;
   /** Match conditions on alias `d` (tsquery and filters), tenant excluded. */
   readonly conditions: readonly RawBuilder<unknown>[];
@@ -38,14 +40,17 @@ const BITMAP_ROW_US = 4;
 const MAX_WALK = 200_000;
 const SIZE_TTL_MS = 60_000;
 
-/** Estimated documents per tenant, from the planner (cached for a minute; no COUNT(*) over a big tenant). */
-export function createTenantSizes(db: Kysely<unknown>) {
+/**
+ * Estimated documents per tenant in `table`, from the planner (cached for a minute; no COUNT(*) over a big
+ * tenant).
+ */
+export function createTenantSizes(db: Kysely<unknown>, table: string) {
   const cache = new Map<string, { n: number; at: number }>();
   return async (tenantId: string): Promise<number> => {
     const hit = cache.get(tenantId);
     if (hit !== undefined && Date.now() - hit.at < SIZE_TTL_MS) return hit.n;
     const plan = await sql<{ 'QUERY PLAN': unknown }>`
-      explain (format json) select 1 from search_docs where tenant_id = ${tenantId}`.execute(db);
+      explain (format json) select 1 from ${sql.table(table)} where tenant_id = ${tenantId}`.execute(db);
     const raw = plan.rows[0]?.['QUERY PLAN'];
     const parsed = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan?: { 'Plan Rows'?: number } }[];
     const n = parsed[0]?.Plan?.['Plan Rows'] ?? 0;
@@ -69,7 +74,7 @@ async function walk(db: Kysely<unknown>, spec: WindowSpec, rows: number): Promis
   // Not materialized: the walk streams through the index and the outer LIMIT stops it at the last member.
   const result = await sql<{ id: string }>`
     select d.id from (
-      select d.tenant_id, d.id, d.type, d.status, d.tags, d.updated_at, d.tsv from search_docs d
+      select d.tenant_id, d.id, d.type, d.status, d.tags, d.updated_at, d.tsv from ${sql.table(spec.table)} d
       where d.tenant_id = ${spec.tenantId} and ${startCondition(spec)}
       order by d.updated_at desc, d.id desc limit ${rows}
     ) d
@@ -79,7 +84,7 @@ async function walk(db: Kysely<unknown>, spec: WindowSpec, rows: number): Promis
   if (ids.length >= spec.window) return { walked: rows, ids };
   const counted = await sql<{ n: number }>`
     select count(*)::int as n from (
-      select 1 from search_docs d where d.tenant_id = ${spec.tenantId} and ${startCondition(spec)}
+      select 1 from ${sql.table(spec.table)} d where d.tenant_id = ${spec.tenantId} and ${startCondition(spec)}
       order by d.updated_at desc, d.id desc limit ${rows}
     ) r`.execute(db);
   return { walked: counted.rows[0]?.n ?? 0, ids };
@@ -91,7 +96,7 @@ async function bitmap(db: Kysely<unknown>, spec: WindowSpec): Promise<string[]> 
     await sql`set local enable_indexscan = off`.execute(trx);
     await sql`set local enable_seqscan = off`.execute(trx);
     const result = await sql<{ id: string }>`
-      select d.id from search_docs d
+      select d.id from ${sql.table(spec.table)} d
       where d.tenant_id = ${spec.tenantId} and ${startCondition(spec)} and ${sql.join(spec.conditions, sql` and `)}
       order by d.updated_at desc, d.id desc limit ${spec.window}`.execute(trx);
     return result.rows.map((r) => r.id);

@@ -53,45 +53,53 @@ interface ExcerptRow {
   title_excerpt: string | null;
 }
 
+/** The tables one index reads: its documents and their FTS5 index (migrations 0005 and 0020). */
+export interface FtsTables {
+  readonly docs: 'search_docs' | 'search_published';
+  readonly fts: 'search_fts' | 'search_published_fts';
+}
+
 /**
  * Parameters: ?1 MATCH expression, ?2 … ?3 rowid bounds, ?4 window size, ?5 tenant id, ?6 / ?7 keyset rank and id
  * (null for the first page), ?8 hits wanted; with excerpts, ?9 / ?10 the match markers.
  */
-function windowSql(withExcerpts: boolean): string {
+function windowSql(withExcerpts: boolean, { docs, fts }: FtsTables): string {
   const excerpts = withExcerpts
     ? `,
-    (select json_array(snippet(search_fts, 2, ?9, ?10, '…', ${SNIPPET_TOKENS}), highlight(search_fts, 1, ?9, ?10))
-       from search_fts where search_fts match ?1 and rowid = page.rid) as excerpts`
+    (select json_array(snippet(${fts}, 2, ?9, ?10, '…', ${SNIPPET_TOKENS}), highlight(${fts}, 1, ?9, ?10))
+       from ${fts} where ${fts} match ?1 and rowid = page.rid) as excerpts`
     : '';
   return `
   with cand as materialized (
-    select rowid as rid, bm25(search_fts, 0.0, ${TITLE_WEIGHT}, ${BODY_WEIGHT}) as r
-    from search_fts where search_fts match ?1 and rowid between ?2 and ?3
+    select rowid as rid, bm25(${fts}, 0.0, ${TITLE_WEIGHT}, ${BODY_WEIGHT}) as r
+    from ${fts} where ${fts} match ?1 and rowid between ?2 and ?3
     order by rowid limit ?4
   ),
   stats as (select count(*) as n, min(rid) as first, max(rid) as last from cand),
   page as materialized (
     select c.rid, c.r, d.id
     -- CROSS JOIN keeps cand outermost: left alone, the planner walks every index entry of the tenant.
-    from cand c cross join search_docs d on d.rid = c.rid
+    from cand c cross join ${docs} d on d.rid = c.rid
     where d.tenant_id = ?5 and (?6 is null or c.r > ?6 or (c.r = ?6 and d.id > ?7))
     order by c.r, d.id limit ?8
   )
   -- The other columns for the page's rows only (not for every candidate the sort sees).
   select stats.n, stats.first, stats.last, page.rid, page.r, page.id, d.type, d.status, d.title, d.updated_at,
     length(d.body) as body_length${excerpts}
-  from stats left join page on 1 left join search_docs d on d.rid = page.rid
+  from stats left join page on 1 left join ${docs} d on d.rid = page.rid
   order by page.r, page.id`;
 }
 
 /** Parameters: ?1 MATCH expression, ?2 … ?3 the span of the hits' rowids, ?4 JSON array of the rowids, ?5 / ?6 markers. */
-const EXCERPT_SQL = `
-  select search_fts.rowid as rid, d.updated_at, d.title, length(d.body) as body_length,
-    snippet(search_fts, 2, ?5, ?6, '…', ${SNIPPET_TOKENS}) as body_excerpt,
-    highlight(search_fts, 1, ?5, ?6) as title_excerpt
-  from search_fts cross join search_docs d on d.rid = search_fts.rowid
-  where search_fts match ?1 and search_fts.rowid between ?2 and ?3
-    and +search_fts.rowid in (select value from json_each(?4))`;
+function excerptSql({ docs, fts }: FtsTables): string {
+  return `
+  select ${fts}.rowid as rid, d.updated_at, d.title, length(d.body) as body_length,
+    snippet(${fts}, 2, ?5, ?6, '…', ${SNIPPET_TOKENS}) as body_excerpt,
+    highlight(${fts}, 1, ?5, ?6) as title_excerpt
+  from ${fts} cross join ${docs} d on d.rid = ${fts}.rowid
+  where ${fts} match ?1 and ${fts}.rowid between ?2 and ?3
+    and +${fts}.rowid in (select value from json_each(?4))`;
+}
 
 /** Keyset position inside a window: rank (bm25, lower is better) and id of the last hit seen. */
 export interface After {
@@ -119,8 +127,13 @@ export interface RankWindows {
   excerpts(match: string, hits: readonly WindowRow[]): Promise<Excerpts[] | undefined>;
 }
 
-/** The statements over `store`, reading through `db` (see the module comment for when each runs). */
-export function createRankWindows(store: Store, db: Kysely<unknown>, rankWindow: number): RankWindows {
+/** The statements over `tables` of `store`, reading through `db` (see the module comment for when each runs). */
+export function createRankWindows(
+  store: Store,
+  db: Kysely<unknown>,
+  rankWindow: number,
+  tables: FtsTables,
+): RankWindows {
   const inline = db.isTransaction;
   const prepared = new Map<string, PreparedRead<unknown>>();
   // Outside a transaction: compiled once, run on the store's read connection (raw SQL sent through Kysely would be
@@ -134,8 +147,9 @@ export function createRankWindows(store: Store, db: Kysely<unknown>, rankWindow:
     }
     return (await statement.all(parameters)) as Row[];
   }
-  const plain = windowSql(false);
-  const withExcerpts = windowSql(true);
+  const plain = windowSql(false, tables);
+  const withExcerpts = windowSql(true, tables);
+  const excerptText = excerptSql(tables);
 
   return {
     inline,
@@ -148,7 +162,7 @@ export function createRankWindows(store: Store, db: Kysely<unknown>, rankWindow:
     async excerpts(match, hits) {
       if (hits.length === 0) return [];
       const rids = hits.map((h) => h.rid ?? 0);
-      const rows = await run<ExcerptRow>(EXCERPT_SQL, [
+      const rows = await run<ExcerptRow>(excerptText, [
         match,
         Math.min(...rids),
         Math.max(...rids),

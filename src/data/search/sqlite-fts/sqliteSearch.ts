@@ -1,5 +1,6 @@
 /**
- * Embedded search adapter: SQLite FTS5 over `search_docs` (migration 0005), ranked with bm25 (title weighted
+ * Embedded search adapter: SQLite FTS5 over `search_docs` (migration 0005), or its twin `search_published`
+ * (migration 0020) for the published collection, ranked with bm25 (title weighted
  * 10× body), excerpts from `snippet()` / `highlight()`. Tenants are isolated by rowid range (tenantRanges.ts);
  * type, status and tag filters are extra MATCH tokens, so FTS5 only ever visits qualifying documents. (Those
  * few tokens count toward bm25's document length, so a document with many tags ranks very slightly lower.)
@@ -22,6 +23,7 @@ import type { Store } from '../../store/port.ts';
 import { PreparedWrite } from '../../store/preparedWrite.ts';
 import { decodeCursor, encodeCursor, type SearchCursor } from '../cursor.ts';
 import {
+  type SearchCollection,
   type SearchDocument,
   type SearchHit,
   type SearchIndex,
@@ -31,7 +33,7 @@ import {
 } from '../port.ts';
 import { parseSearchQuery, toFts5Expression } from '../queryParser.ts';
 import { assertSearchLimit, excerptToHtml, hasMatchMarker, indexableText } from '../text.ts';
-import { createRankWindows, type Excerpts, inlineExcerpts, type WindowRow } from './rankWindows.ts';
+import { createRankWindows, type Excerpts, type FtsTables, inlineExcerpts, type WindowRow } from './rankWindows.ts';
 import { createTenantRanges, type RowidRange } from './tenantRanges.ts';
 
 /** Row shape of the SQLite `search_docs` table. */
@@ -52,10 +54,19 @@ interface SqliteSearchDocsTable {
 
 type SqliteSearchTables = {
   search_docs: SqliteSearchDocsTable;
+  search_published: SqliteSearchDocsTable;
+};
+
+/** The tables of each collection (migrations 0005 and 0020). */
+const TABLES: Readonly<Record<SearchCollection, FtsTables>> = {
+  current: { docs: 'search_docs', fts: 'search_fts' },
+  published: { docs: 'search_published', fts: 'search_published_fts' },
 };
 
 /** Options of the embedded search adapter. */
 export interface SqliteSearchOptions {
+  /** Which copy of the entries the index holds (default `current`). */
+  readonly collection?: SearchCollection;
   /** Matches ranked together per window (see the module comment). Default 1000. */
   readonly rankWindow?: number;
 }
@@ -120,26 +131,28 @@ interface UpsertValues extends Readonly<Record<string, unknown>> {
   readonly updated_at: string;
 }
 
-// Every entry write runs it: built and compiled once (data/store/preparedWrite.ts). A new document takes the next
-// lower rowid of its tenant's range (newest first is FTS5's cheaper ascending walk); ON CONFLICT DO UPDATE keeps an
-// existing document's rowid.
-const upsertDoc = new PreparedWrite<SqliteSearchTables, UpsertValues>((db, slot) => {
-  const changes = {
-    type: slot('type'),
-    status: slot('status'),
-    tags: slot('tags'),
-    meta: slot('meta'),
-    title: slot('title'),
-    body: slot('body'),
-    updated_at: slot('updated_at'),
-  };
-  const rid = sql<number>`(select coalesce(min(rid), ${slot('next_rid_base')}) - 1 from search_docs
+// Every entry write runs it: built and compiled once per collection (data/store/preparedWrite.ts). A new document
+// takes the next lower rowid of its tenant's range (newest first is FTS5's cheaper ascending walk); ON CONFLICT DO
+// UPDATE keeps an existing document's rowid.
+const upsertDoc = (table: FtsTables['docs']) =>
+  new PreparedWrite<SqliteSearchTables, UpsertValues>((db, slot) => {
+    const changes = {
+      type: slot('type'),
+      status: slot('status'),
+      tags: slot('tags'),
+      meta: slot('meta'),
+      title: slot('title'),
+      body: slot('body'),
+      updated_at: slot('updated_at'),
+    };
+    const rid = sql<number>`(select coalesce(min(rid), ${slot('next_rid_base')}) - 1 from ${sql.table(table)}
       where rid between ${slot('lo')} and ${slot('hi')})`;
-  return db
-    .insertInto('search_docs')
-    .values({ rid, tenant_id: slot('tenant_id'), id: slot('id'), ...changes })
-    .onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet(changes));
-});
+    return db
+      .insertInto(table)
+      .values({ rid, tenant_id: slot('tenant_id'), id: slot('id'), ...changes })
+      .onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet(changes));
+  });
+const UPSERTS = { search_docs: upsertDoc('search_docs'), search_published: upsertDoc('search_published') };
 
 /** Opens the FTS5 search index on an embedded store (migration 0005 must have run). */
 export function createSqliteSearch(store: Store, options: SqliteSearchOptions = {}): SearchIndex {
@@ -147,12 +160,15 @@ export function createSqliteSearch(store: Store, options: SqliteSearchOptions = 
   const rankWindow = options.rankWindow ?? DEFAULT_RANK_WINDOW;
   if (!Number.isSafeInteger(rankWindow) || rankWindow < 1)
     throw new RangeError('rankWindow must be a positive integer');
+  const tables = TABLES[options.collection ?? 'current'];
+  const upsert = UPSERTS[tables.docs];
   // Kysely's schema parameter is invariant: go through unknown to type the store over this adapter's tables.
   const db = (store.db as unknown as Kysely<unknown>).withTables<SqliteSearchTables>();
+  // Both collections share the tenant slots: their rowid spaces are separate tables.
   const ranges = createTenantRanges(store);
 
   async function upsertOne(target: Kysely<SqliteSearchTables>, range: RowidRange, doc: SearchDocument): Promise<void> {
-    await upsertDoc.execute(target, {
+    await upsert.execute(target, {
       next_rid_base: range.hi + 1,
       lo: range.lo,
       hi: range.hi,
@@ -168,7 +184,7 @@ export function createSqliteSearch(store: Store, options: SqliteSearchOptions = 
     });
   }
 
-  const windows = createRankWindows(store, db as unknown as Kysely<unknown>, rankWindow);
+  const windows = createRankWindows(store, db as unknown as Kysely<unknown>, rankWindow, tables);
 
   /**
    * Collects limit + 1 hits (the extra one proves a next page exists), moving to older windows as each runs out.
@@ -228,11 +244,11 @@ export function createSqliteSearch(store: Store, options: SqliteSearchOptions = 
     },
 
     async remove(tenantId, id) {
-      await db.deleteFrom('search_docs').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+      await db.deleteFrom(tables.docs).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
     },
 
     async clearTenant(tenantId) {
-      await db.deleteFrom('search_docs').where('tenant_id', '=', tenantId).execute();
+      await db.deleteFrom(tables.docs).where('tenant_id', '=', tenantId).execute();
     },
 
     async query(query): Promise<SearchPage> {

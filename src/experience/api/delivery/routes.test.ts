@@ -89,7 +89,7 @@ for (const backend of BACKENDS) {
       await publish(inTitle);
       await publish(inBody);
       await publish(edited);
-      // An unpublished change: its draft text must not be findable or shown.
+      // An unpublished change: its draft text must not be findable or shown…
       const patch = await t.call('PATCH', `${t.tenant.slug}/entries/${edited}`, {
         body: { fields: { title: 'Harbour', body: 'secret narwhal plans' } },
         headers: { 'if-match': `"${edited}.2"` },
@@ -115,7 +115,14 @@ for (const backend of BACKENDS) {
       assert.match(etag, /^"l\./);
       assert.equal((await cdn('/search?q=narwhal', { 'if-none-match': etag })).statusCode, 304);
       assert.equal((await cdn('/search?q=secret')).json<{ items: unknown[] }>().items.length, 0);
-      assert.equal((await cdn('/search?q=harbour')).json<{ items: unknown[] }>().items.length, 0);
+      // …while its published text still is, with a snippet of that text.
+      const harbour = (await cdn('/search?q=harbour')).json<{ items: { id: string; snippet: string }[] }>().items;
+      assert.deepEqual(
+        harbour.map((h) => h.id),
+        [edited],
+      );
+      assert.match(harbour[0]?.snippet ?? '', /at dawn/);
+      assert.doesNotMatch(JSON.stringify(harbour), /secret/);
 
       const first = await cdn('/search?q=narwhal&limit=1');
       const one = first.json<{ items: { id: string }[]; next: string | null }>();
@@ -130,6 +137,10 @@ for (const backend of BACKENDS) {
         [inBody],
       );
       assert.equal((await cdn('/search?q=narwhal&type=page')).json<{ items: unknown[] }>().items.length, 0);
+
+      // Unpublishing takes the published copy out of the search too.
+      assert.equal((await t.call('POST', `${t.tenant.slug}/entries/${edited}/unpublish`)).statusCode, 200);
+      assert.equal((await cdn('/search?q=harbour')).json<{ items: unknown[] }>().items.length, 0);
     });
 
     test('search refuses unsearchable queries and bad cursors, and unknown tenants answer 404', async () => {

@@ -144,7 +144,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       const q = request.query;
       const page = await searchPublishedEntries({
         store,
-        search: plane.search,
+        search: plane.publishedSearch,
         tenantId,
         q: q.q,
         ...(q.type === undefined ? {} : { type: q.type }),

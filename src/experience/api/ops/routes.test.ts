@@ -18,8 +18,7 @@ import type { DataPlane } from '../../../data/dataPlane.ts';
 import { createBullmqQueue } from '../../../data/queue/bullmq/bullmqQueue.ts';
 import type { Queue } from '../../../data/queue/port.ts';
 import { createSqliteQueue } from '../../../data/queue/sqlite/sqliteQueue.ts';
-import { createPostgresSearch } from '../../../data/search/postgres-fts/postgresSearch.ts';
-import { createSqliteSearch } from '../../../data/search/sqlite-fts/sqliteSearch.ts';
+import { openSearchIndex } from '../../../data/search/openSearch.ts';
 import type { Store } from '../../../data/store/port.ts';
 import type { MemberRole } from '../../../data/store/schema.ts';
 import { httpMetricsPlugin } from '../../../ops/metrics/httpMetrics.ts';
@@ -244,7 +243,8 @@ for (const backend of BACKENDS) {
         kv: h.kv,
         caches: bench.caches,
         queue: bench.queue,
-        search: backend === 'embedded' ? createSqliteSearch(h.store) : createPostgresSearch(h.store),
+        search: openSearchIndex(h.store),
+        publishedSearch: openSearchIndex(h.store, 'published'),
         close: async () => {},
       };
       const config = loadConfig({}, { logLevel: 'silent', maxEventLoopDelayMs: 0, secret: h.secret });
