@@ -14,8 +14,9 @@
  * found in 0.1–1 % of entries, and search for the 20 most common terms (found in 30–100 % of entries).
  *
  * Usage: node bench/scale.ts [--entries 100000] [--backend embedded|distributed] [--seconds 10] [--rate 100]
- * [--rank-window N] [--keep] (leave the store behind for EXPLAIN; prints where) [--reuse <schema>] (distributed:
- * measure a kept store again; the corpus statistics are regenerated, nothing is loaded). Results print and go to bench/results/scale-<date>.json.
+ * [--rank-window N] [--keep] (leave the store behind for EXPLAIN; prints where) [--reuse <schema | sqlite file>]
+ * (measure a kept store again, e.g. once its pages are in the OS cache as on a server that has been running; the
+ * corpus statistics are regenerated, nothing is loaded). Results print and go to bench/results/scale-<date>.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,6 +31,7 @@ import { createPostgresSearch } from '../src/data/search/postgres-fts/postgresSe
 import { createSqliteSearch } from '../src/data/search/sqlite-fts/sqliteSearch.ts';
 import type { Store } from '../src/data/store/port.ts';
 import { openPostgresStore } from '../src/data/store/postgres/postgresStore.ts';
+import { openSqliteStore } from '../src/data/store/sqlite/sqliteStore.ts';
 import type { Principal } from '../src/experience/auth/principal.ts';
 import { type Backend, openTestStore, TEST_DATABASE_URL, type TestStore } from '../test/support/backends.ts';
 import { prng, sentence, vocabulary, zipfSampler } from './lib/corpus.ts';
@@ -248,15 +250,19 @@ async function scenarios(store: Store, search: SearchIndex, corpus: Corpus): Pro
   return results;
 }
 
-const t: TestStore =
-  values.reuse === undefined
-    ? await openTestStore(BACKEND)
-    : {
-        store: openPostgresStore({ connectionString: TEST_DATABASE_URL, max: 5, schema: values.reuse }),
-        location: TEST_DATABASE_URL,
-        schema: values.reuse,
-        cleanup: async () => {},
-      };
+function reusedStore(kept: string): TestStore {
+  if (BACKEND === 'embedded') {
+    return { store: openSqliteStore({ filename: kept }), location: kept, schema: undefined, cleanup: async () => {} };
+  }
+  return {
+    store: openPostgresStore({ connectionString: TEST_DATABASE_URL, max: 5, schema: kept }),
+    location: TEST_DATABASE_URL,
+    schema: kept,
+    cleanup: async () => {},
+  };
+}
+
+const t: TestStore = values.reuse === undefined ? await openTestStore(BACKEND) : reusedStore(values.reuse);
 try {
   const options = RANK_WINDOW === undefined ? {} : { rankWindow: RANK_WINDOW };
   const search = BACKEND === 'embedded' ? createSqliteSearch(t.store, options) : createPostgresSearch(t.store, options);

@@ -1,17 +1,16 @@
 /** Prepared writes on both backends: values in their slots, transactions, and plugins still applied per run. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  type KyselyPlugin,
-  OperationNodeTransformer,
-  type PluginTransformQueryArgs,
-  type PluginTransformResultArgs,
-  type QueryResult,
-  type RootOperationNode,
-  TableNode,
-  type UnknownRow,
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
 } from 'kysely';
 import { BACKENDS, openTestStore, type TestStore } from '../../../test/support/backends.ts';
+import { TableRenamePlugin } from '../../content/projections/tableRename.ts';
 import { PreparedWrite } from './preparedWrite.ts';
 import type { Database } from './schema.ts';
 
@@ -26,20 +25,16 @@ const renameTenant = new PreparedWrite<Database, { id: string; name: string }>((
     .where('id', '=', slot('id')),
 );
 
-/** Sends `tenants` to `tenants_copy`, and counts the queries it saw. */
+/** The rebuild's real table-rename plugin sending `tenants` to `tenants_copy`, counting the queries it saw. */
 class RedirectPlugin implements KyselyPlugin {
   seen = 0;
-  readonly #transformer = new (class extends OperationNodeTransformer {
-    protected override transformTable(node: TableNode): TableNode {
-      return node.table.identifier.name === 'tenants' ? TableNode.create('tenants_copy') : node;
-    }
-  })();
+  readonly #rename = new TableRenamePlugin(new Map([['tenants', 'tenants_copy']]));
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     this.seen += 1;
-    return this.#transformer.transformNode(args.node);
+    return this.#rename.transformQuery(args);
   }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return args.result;
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return this.#rename.transformResult(args);
   }
 }
 

@@ -33,7 +33,7 @@ import {
 } from '../port.ts';
 import { parseSearchQuery, toFts5Expression } from '../queryParser.ts';
 import { assertSearchLimit, excerptToHtml, hasMatchMarker, indexableText } from '../text.ts';
-import { createRankWindows, type Excerpts, type FtsTables, inlineExcerpts, type WindowRow } from './rankWindows.ts';
+import { createRankWindows, type Excerpts, excerptsOf, type FtsTables, type WindowRow } from './rankWindows.ts';
 import { createTenantRanges, type RowidRange } from './tenantRanges.ts';
 
 /** Row shape of the SQLite `search_docs` table. */
@@ -186,16 +186,12 @@ export function createSqliteSearch(store: Store, options: SqliteSearchOptions = 
 
   const windows = createRankWindows(store, db as unknown as Kysely<unknown>, rankWindow, tables);
 
-  /**
-   * Collects limit + 1 hits (the extra one proves a next page exists), moving to older windows as each runs out.
-   * `withExcerpts`: each window read carries its hits' excerpts (one snapshot per window, as a transaction needs).
-   */
+  /** Collects limit + 1 hits (the extra one proves a next page exists), moving to older windows as each runs out. */
   async function collect(
     query: SearchQuery,
     match: string,
     range: RowidRange,
     cursor: SearchCursor | null,
-    withExcerpts: boolean,
   ): Promise<RankedRow[]> {
     let from = Math.max(cursor?.w ?? range.lo, range.lo);
     let after = cursor === null ? null : { rank: -cursor.score, id: cursor.id };
@@ -207,7 +203,6 @@ export function createSqliteSearch(store: Store, options: SqliteSearchOptions = 
         { lo: from, hi: range.hi },
         after,
         query.limit + 1 - found.length,
-        withExcerpts,
       );
       const stats = rows[0];
       if (stats === undefined || stats.n === 0 || stats.first === null || stats.last === null) break;
@@ -258,21 +253,9 @@ export function createSqliteSearch(store: Store, options: SqliteSearchOptions = 
       if (cursor !== null && cursor.w === undefined) throw new SearchQueryError('the cursor is not valid');
       const range = await ranges.find(query.tenantId);
       if (range === null) return { items: [], next: null };
-      let found = await collect(query, match, range, cursor, windows.inline);
-      let items = found.slice(0, query.limit);
-      let excerpts = windows.inline
-        ? items.map((r) => inlineExcerpts(r.row))
-        : await windows.excerpts(
-            match,
-            items.map((r) => r.row),
-          );
-      if (excerpts === undefined) {
-        // A write committed between the two reads: read the page again in one snapshot per window.
-        found = await collect(query, match, range, cursor, true);
-        items = found.slice(0, query.limit);
-        excerpts = items.map((r) => inlineExcerpts(r.row));
-      }
-      const hits = items.map((r, i) => toHit(r.row, excerpts?.[i] ?? { body: null, title: null }));
+      const found = await collect(query, match, range, cursor);
+      const items = found.slice(0, query.limit);
+      const hits = items.map((r) => toHit(r.row, excerptsOf(r.row)));
       const last = items[items.length - 1];
       const lastHit = hits[hits.length - 1];
       const next =
