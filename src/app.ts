@@ -3,7 +3,6 @@
  * security headers, body limit and timeouts, load shedding, OpenAPI) and then every API route plugin listed in
  * `experience/api/index.ts`. It never listens: `galley serve` calls `listen`, tests use `app.inject`.
  */
-import helmet from '@fastify/helmet';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Config, metricsAccess } from './config/config.ts';
@@ -19,6 +18,7 @@ import { registerLoadShedding } from './experience/http/loadShedding.ts';
 import { registerOpenApi, registerOpenApiRoute } from './experience/http/openapi.ts';
 import { installRequestIdEcho } from './experience/http/requestId.ts';
 import { API_HELMET_OPTIONS } from './experience/http/security.ts';
+import { registerSecurityHeaders } from './experience/http/securityHeaders.ts';
 import { type LoggerOption, serverOptions } from './experience/http/serverOptions.ts';
 import { installDraining } from './experience/http/shutdown.ts';
 import { QUEUE_NAMES } from './experience/workers.ts';
@@ -95,7 +95,7 @@ export async function buildApp(
   await app.register(httpMetricsPlugin, { metrics });
   await app.register(metricsRoutePlugin, { metrics, ...metricsAccess(config) });
 
-  await app.register(helmet, API_HELMET_OPTIONS);
+  registerSecurityHeaders(app, API_HELMET_OPTIONS);
   await registerLoadShedding(app, config.maxEventLoopDelayMs);
   await registerOpenApi(app);
   registerOpenApiRoute(app);

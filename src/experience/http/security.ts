@@ -1,14 +1,13 @@
 /**
- * Security headers for a JSON API (@fastify/helmet on every route). The CSP forbids everything: an API response
- * is never a document that loads resources or may be framed. HSTS pins HTTPS for a year including subdomains
- * (browsers ignore it on plain HTTP, so local development is unaffected). The editor's static assets, when served
- * by this process, override the CSP per route (`helmet` route option).
+ * Security headers for a JSON API (helmet on every response, securityHeaders.ts). The CSP forbids everything: an
+ * API response is never a document that loads resources or may be framed. HSTS pins HTTPS for a year including
+ * subdomains (browsers ignore it on plain HTTP, so local development is unaffected). The editor's static assets,
+ * when served by this process, set their own CSP on their replies.
  */
-import type { FastifyHelmetOptions } from '@fastify/helmet';
+import type { HelmetOptions } from 'helmet';
 
 /** Helmet options for API responses. */
-export const API_HELMET_OPTIONS: FastifyHelmetOptions = {
-  global: true,
+export const API_HELMET_OPTIONS: HelmetOptions = {
   contentSecurityPolicy: {
     useDefaults: false,
     directives: {
