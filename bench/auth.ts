@@ -47,6 +47,7 @@ import { buildTenant, buildUser } from '../test/factories.ts';
 import { type Backend, openTestStore, TEST_REDIS_URL, uniqueName } from '../test/support/backends.ts';
 import { formatVerifyResult, runVerifyBench, type VerifyBenchResult } from './auth/verify.ts';
 import { formatResult, machine, type OpenLoopResult, openLoop } from './lib/openLoop.ts';
+import { processCpuMs } from './lib/processCpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -67,19 +68,6 @@ const backend: Backend = values.backend === 'distributed' ? 'distributed' : 'emb
 const PASSWORD = 'bench password, long enough';
 const REFRESH_P95_TARGET_MS = 15;
 const parts = new Set(values.only.split(',').map((p) => p.trim()));
-
-/** CPU time (user + system) a process has used so far, ms; undefined off Linux. */
-function processCpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15 (clock ticks, 100/s).
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The server under test, as the load generator knows it. */
 interface Target {

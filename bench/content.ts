@@ -17,32 +17,19 @@
  * profile into DIR when it stops. `--in-process` measures CPU per request type through `app.inject` instead
  * (bench/lib/requestCpu.ts; `--rounds`, `--count`), which a shared machine disturbs far less than latency.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/config.ts';
 import { GALLEY_API_AUDIENCE, issuerOf } from '../src/experience/auth/tokenContract.ts';
 import { prng, vocabulary } from './lib/corpus.ts';
-import { editorMix, freePort, mintTokens, seed, TENANTS, waitReady } from './lib/editorMix.ts';
+import { editorMix, freePort, mintTokens, seed, serverEnv, startServer, stopServer, TENANTS } from './lib/editorMix.ts';
 import { formatResult, machine, type OpenLoopResult, openLoop } from './lib/openLoop.ts';
+import { processCpuMs } from './lib/processCpu.ts';
 import { formatRequestCpu, measureRequestCpu } from './lib/requestCpu.ts';
-
-/** User + system CPU milliseconds a process has used so far (Linux /proc), or undefined where unreadable. */
-function processCpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime and
-    // stime are the 12th and 13th, in clock ticks (100 per second on Linux).
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -77,15 +64,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'galley-bench-content-'));
   const secret = randomBytes(32).toString('base64url');
   const port = await freePort();
-  const env = {
-    ...process.env,
-    GALLEY_DATA_DIR: dir,
-    GALLEY_SECRET: secret,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    GALLEY_LOG_LEVEL: 'warn',
-    GALLEY_PUBLIC_URL: `http://127.0.0.1:${port}`,
-  };
+  const env = serverEnv(dir, secret, port);
   const config = loadConfig(env);
   let child: ChildProcess | undefined;
   try {
@@ -93,12 +72,8 @@ async function main(): Promise<void> {
     const tenants = await seed(config.sqlitePath, secret, perTenant);
     console.log(`seeded ${TENANTS} tenants × ${perTenant} entries in ${Math.round(performance.now() - started)} ms`);
     const profile = values['cpu-prof'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`];
-    child = spawn(process.execPath, [...profile, 'src/main.ts', 'serve', '--roles', 'web'], {
-      env,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
     const base = `http://127.0.0.1:${port}`;
-    await waitReady(base, child);
+    child = await startServer(env, base, profile);
     const words = vocabulary(5000, prng(42)).slice(200, 1200);
     const results: (OpenLoopResult & { cpu: unknown })[] = [];
     for (const rate of rates) {
@@ -142,10 +117,7 @@ async function main(): Promise<void> {
     );
     console.log(`wrote ${file}`);
   } finally {
-    if (child !== undefined && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child?.once('exit', resolve));
-    }
+    if (child !== undefined) await stopServer(child);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -18,9 +18,8 @@
  * Run: npm run bench:observability [-- --entries 1000 --seconds 20 --rate 1000 --rounds 1 --sample 1]
  * Results print and go to bench/results/observability-<date>.json.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,8 +30,19 @@ import { GALLEY_API_AUDIENCE, issuerOf } from '../src/experience/auth/tokenContr
 import { mintAccessToken } from '../src/experience/auth/verify/tokenMinting.ts';
 import type { TraceDump } from '../src/ops/tracing/traceDump.ts';
 import { prng, vocabulary } from './lib/corpus.ts';
-import { editorMix, freePort, mintTokens, seed, TENANTS, type TenantState, waitReady } from './lib/editorMix.ts';
+import {
+  editorMix,
+  freePort,
+  mintTokens,
+  seed,
+  serverEnv,
+  startServer,
+  stopServer,
+  TENANTS,
+  type TenantState,
+} from './lib/editorMix.ts';
 import { formatResult, machine, type OpenLoopResult, openLoop } from './lib/openLoop.ts';
+import { processCpuMs } from './lib/processCpu.ts';
 
 type Mode = 'off' | 'on';
 
@@ -47,19 +57,6 @@ interface RunResult extends OpenLoopResult {
 }
 
 /** Clock ticks per second of /proc/<pid>/stat times. */
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-
-/**
- * CPU seconds (user + system) a process has used, from /proc/<pid>/stat (fields 14 and 15). CPU time per request
- * is far less sensitive than latency to other work sharing the machine.
- */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
 /** An owner token for the ops route, signed with the server's key. */
 async function ownerToken(config: Config, secret: string, tenant: TenantState): Promise<string> {
   const store = openSqliteStore({ filename: config.sqlitePath });
@@ -101,17 +98,13 @@ interface Setup {
 async function runMode(setup: Setup, mode: Mode, rate: number, seconds: number): Promise<RunResult> {
   const { config, secret, tenants } = setup;
   const env = { ...setup.env, GALLEY_TRACE_RING_SIZE: mode === 'on' ? '2048' : '0' };
-  const child: ChildProcess = spawn(process.execPath, ['src/main.ts', 'serve', '--roles', 'web'], {
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const base = `http://127.0.0.1:${config.port}`;
+  const child = await startServer(env, base);
   try {
-    const base = `http://127.0.0.1:${config.port}`;
-    await waitReady(base, child);
     await mintTokens(config.sqlitePath, secret, tenants, issuerOf(config), GALLEY_API_AUDIENCE(config));
     const op = editorMix(base, tenants, setup.words);
     await openLoop({ name: 'warm-up', rate: Math.min(rate, 500), durationS: 3, op });
-    const cpuBefore = cpuSeconds(child.pid);
+    const cpuBefore = processCpuMs(child.pid) ?? Number.NaN;
     const loop = await openLoop({
       name: `editor mix @ ${rate}/s, tracing ${mode}`,
       rate,
@@ -119,7 +112,8 @@ async function runMode(setup: Setup, mode: Mode, rate: number, seconds: number):
       op,
       maxInFlight: 2000,
     });
-    const serverCpuMsPerRequest = Math.round(((cpuSeconds(child.pid) - cpuBefore) * 1e6) / Math.max(1, loop.ok)) / 1000;
+    const cpuAfter = processCpuMs(child.pid) ?? Number.NaN;
+    const serverCpuMsPerRequest = Math.round(((cpuAfter - cpuBefore) * 1000) / Math.max(1, loop.ok)) / 1000;
     const result = { ...loop, mode, serverCpuMsPerRequest };
     console.log(`${formatResult(loop)} server-cpu=${serverCpuMsPerRequest}ms/req`);
     if (mode === 'off') return result;
@@ -129,10 +123,7 @@ async function runMode(setup: Setup, mode: Mode, rate: number, seconds: number):
     console.log(`  ring: ${ring.held} spans held; one PATCH recorded: ${ring.sample.join(' › ')}`);
     return { ...result, spansHeld: ring.held, sampleTrace: ring.sample };
   } finally {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
+    await stopServer(child);
   }
 }
 
@@ -156,14 +147,8 @@ async function main(): Promise<void> {
   const secret = randomBytes(32).toString('base64url');
   const port = await freePort();
   const env = {
-    ...process.env,
-    GALLEY_DATA_DIR: dir,
-    GALLEY_SECRET: secret,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    GALLEY_LOG_LEVEL: 'warn',
+    ...serverEnv(dir, secret, port),
     GALLEY_LOG_SAMPLE_RATE: values.sample,
-    GALLEY_PUBLIC_URL: `http://127.0.0.1:${port}`,
     OTEL_EXPORTER_OTLP_ENDPOINT: '',
   };
   const config = loadConfig(env);

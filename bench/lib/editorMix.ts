@@ -7,7 +7,7 @@
  * Autosaves never race each other: every PATCH takes an entry from its tenant's autosave pool that no other PATCH
  * is using and sends the ETag the previous answer gave, so any 412 is a real error.
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { Agent, request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
 import { createEntry } from '../../src/content/entries/entryCreator.ts';
@@ -125,6 +125,49 @@ export async function mintTokens(
   } finally {
     await store.close();
   }
+}
+
+/** The environment of a bench server: embedded, data in `dir`, on loopback `port`, logging warnings only. */
+export function serverEnv(dir: string, secret: string, port: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    GALLEY_DATA_DIR: dir,
+    GALLEY_SECRET: secret,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    GALLEY_LOG_LEVEL: 'warn',
+    GALLEY_PUBLIC_URL: `http://127.0.0.1:${port}`,
+  };
+}
+
+/**
+ * Starts `galley serve --roles web` in a child process with `env` (extra Node flags in `nodeArgs`) and resolves
+ * once it is ready at `base`.
+ */
+export async function startServer(
+  env: NodeJS.ProcessEnv,
+  base: string,
+  nodeArgs: readonly string[] = [],
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, 'src/main.ts', 'serve', '--roles', 'web'], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  try {
+    await waitReady(base, child);
+  } catch (error) {
+    await stopServer(child);
+    throw error;
+  }
+  return child;
+}
+
+/** Stops a server child (SIGTERM: it drains) and resolves when it has exited. */
+export async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
 }
 
 /** Resolves once `<base>/readyz` answers 200; rejects if the child exits or after 60 s. */
