@@ -52,6 +52,16 @@ export interface BuildAppOptions {
   readonly logging?: Logging;
 }
 
+/** The sampled logging a process gets from its configuration (serve shares one between the app and the workers). */
+export function configuredLogging(config: Config): Logging {
+  return createLogging({
+    level: config.logLevel,
+    sampleRate: config.logSampleRate,
+    slowMs: config.logSlowMs,
+    spanContextOf: requestSpanContext,
+  });
+}
+
 /**
  * Builds the Fastify application. Plugins are loaded but `ready()` is not called, so a caller (a test) may still
  * add routes; they inherit the edge behaviour. Schemas are validated by TypeBox's compiler, so what a route
@@ -67,13 +77,7 @@ export async function buildApp(
   // Sampled logging applies to the default logger only; `logger: false` or explicit pino options opt out.
   const logging =
     options.logger === undefined || options.logger === true
-      ? (options.logging ??
-        createLogging({
-          level: config.logLevel,
-          sampleRate: config.logSampleRate,
-          slowMs: config.logSlowMs,
-          spanContextOf: requestSpanContext,
-        }))
+      ? (options.logging ?? configuredLogging(config))
       : undefined;
   const app = Fastify(serverOptions(config, options.logger, logging));
   app.setValidatorCompiler(TypeBoxValidatorCompiler);

@@ -17,13 +17,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.ts';
+import { buildApp, configuredLogging } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { openDataPlane } from '../../src/data/openDataPlane.ts';
 import { GALLEY_API_AUDIENCE, issuerOf } from '../../src/experience/auth/tokenContract.ts';
-import { createLogging } from '../../src/ops/logging/logger.ts';
 import { createMetrics } from '../../src/ops/metrics/registry.ts';
-import { requestSpanContext } from '../../src/ops/tracing/httpTracing.ts';
 import { startTracing } from '../../src/ops/tracing/tracing.ts';
 import { prng, vocabulary } from './corpus.ts';
 import { mintTokens, seed, type TenantState } from './editorMix.ts';
@@ -127,12 +125,7 @@ export async function measureRequestCpu(options: {
     await mintTokens(config.sqlitePath, secret, tenants, issuerOf(config), GALLEY_API_AUDIENCE(config));
     const plane = await openDataPlane(config);
     const metrics = createMetrics();
-    const logging = createLogging({
-      level: config.logLevel,
-      sampleRate: config.logSampleRate,
-      slowMs: config.logSlowMs,
-      spanContextOf: requestSpanContext,
-    });
+    const logging = configuredLogging(config);
     const app = await buildApp(config, plane, { metrics, logging });
     await app.ready();
     try {

@@ -4,7 +4,7 @@
  * `--seed-sandbox` makes sure the sandbox tenant exists. SIGTERM/SIGINT drain requests and jobs, then exit.
  */
 import { parseArgs } from 'node:util';
-import { buildApp } from '../../app.ts';
+import { buildApp, configuredLogging } from '../../app.ts';
 import type { Config } from '../../config/config.ts';
 import { ConfigError } from '../../config/config.ts';
 import { SETTINGS } from '../../config/settings.ts';
@@ -13,9 +13,7 @@ import { migrateToLatest } from '../../data/migrations/migrator.ts';
 import { openDataPlane } from '../../data/openDataPlane.ts';
 import type { Worker } from '../../data/queue/port.ts';
 import { registerPromptSources } from '../../intelligence/prompts/promptRegistrar.ts';
-import { createLogging } from '../../ops/logging/logger.ts';
 import { createMetrics } from '../../ops/metrics/registry.ts';
-import { requestSpanContext } from '../../ops/tracing/httpTracing.ts';
 import { startTracing } from '../../ops/tracing/tracing.ts';
 import { OPS_ROUTES } from '../api/index.ts';
 import { loadSecret } from '../auth/secrets.ts';
@@ -77,12 +75,7 @@ export async function runServe(args: readonly string[], base: Config, out: (line
 
   // One registry per process, shared by the web role and the workers (process-wide default collectors on).
   const metrics = createMetrics();
-  const logging = createLogging({
-    level: config.logLevel,
-    sampleRate: config.logSampleRate,
-    slowMs: config.logSlowMs,
-    spanContextOf: requestSpanContext,
-  });
+  const logging = configuredLogging(config);
   // Listening for the stop signals before saying "running": a supervisor may send SIGTERM the moment it reads that.
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
