@@ -1,6 +1,7 @@
 /** Row types of the gateway tables (migration 0016) and the typed handle over them. */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../data/store/schema.ts';
+import { AI_CALL_OUTCOMES } from '../../ops/metrics/labels.ts';
 
 /** One distinct output text, stored once. */
 export interface AiOutputsTable {
@@ -24,17 +25,8 @@ export interface AiResultsTable {
   created_at: string;
 }
 
-/** Outcome of one audited call. */
-export const AI_CALL_STATUSES = [
-  'ok',
-  'cached',
-  'reused',
-  'fallback',
-  'error',
-  'timeout',
-  'refused',
-  'budget_exceeded',
-] as const;
+/** Outcome of one audited call: the same vocabulary as the `outcome` label of the model-call metrics. */
+export const AI_CALL_STATUSES = AI_CALL_OUTCOMES;
 /** One audited call's outcome. */
 export type AiCallStatus = (typeof AI_CALL_STATUSES)[number];
 
