@@ -66,19 +66,23 @@ export async function recordCall(store: Store, record: CallRecord): Promise<stri
   return id;
 }
 
-/** What a call payload says about the audit row (the identity of the call; outcome fields start at zero). */
-export interface CallIdentity {
-  readonly tenantId: string;
-  readonly userId: string;
-  readonly task: string;
-  readonly entryId?: string;
-  readonly flagVariant: string;
-  readonly promptHash: string;
-  readonly model: string;
-  readonly inputHash: string;
-  readonly callKey: string;
-  readonly shadow: boolean;
-}
+/**
+ * What a call payload says about the audit row: the identity of the call (its `model` is the requested one);
+ * outcome fields start at zero.
+ */
+export type CallIdentity = Pick<
+  CallRecord,
+  | 'tenantId'
+  | 'userId'
+  | 'task'
+  | 'entryId'
+  | 'flagVariant'
+  | 'promptHash'
+  | 'model'
+  | 'inputHash'
+  | 'callKey'
+  | 'shadow'
+>;
 
 /** An audit record for `call` with `status`, zero usage, and `fields` on top. */
 export function callRecordOf(

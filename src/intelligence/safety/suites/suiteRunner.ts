@@ -8,7 +8,13 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { PiiFinding } from '../pii.ts';
 import { scanText } from '../scan.ts';
-import type { ExpectedSpan, SafetyCase, SafetyCategory, SafetySplit } from './suiteLoader.ts';
+import {
+  type ExpectedSpan,
+  SAFETY_CATEGORIES,
+  type SafetyCase,
+  type SafetyCategory,
+  type SafetySplit,
+} from './suiteLoader.ts';
 
 /** Targets from thresholds.yaml. */
 export interface SafetyThresholds {
@@ -99,14 +105,7 @@ function breachOf(category: SafetyCategory, row: Omit<SuiteRow, 'breach'>, t: Sa
 }
 
 const SPLIT_ORDER: readonly SafetySplit[] = ['dev', 'holdout', 'public-dev'];
-const CATEGORY_ORDER: readonly SafetyCategory[] = [
-  'injection-direct',
-  'injection-indirect',
-  'jailbreak',
-  'extraction',
-  'pii',
-  'benign',
-];
+const CATEGORY_ORDER: readonly SafetyCategory[] = SAFETY_CATEGORIES;
 
 function order(r: SuiteRow): number {
   return CATEGORY_ORDER.indexOf(r.category) * 10 + SPLIT_ORDER.indexOf(r.split);
